@@ -1,0 +1,16 @@
+//! The pure domain of zhijian: identifiers, entities and rules.
+//!
+//! Nothing here performs I/O. Every parser is total: any input gives a value or a typed
+//! error, never a panic. Values that enter the rest of the system are parsed here first:
+//!
+//! ```
+//! use zhijian_core::uscc::Uscc;
+//! let code = Uscc::parse("91110000600037341L").unwrap();
+//! assert_eq!(code.as_str(), "91110000600037341L");
+//! ```
+
+pub mod code;
+pub mod gtin;
+pub mod licence_number;
+pub mod region;
+pub mod uscc;
