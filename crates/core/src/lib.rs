@@ -9,8 +9,14 @@
 //! assert_eq!(code.as_str(), "91110000600037341L");
 //! ```
 
+pub mod access;
+pub mod attachment;
+pub mod catalogue;
 pub mod code;
+pub mod enterprise;
 pub mod gtin;
+pub mod licence;
 pub mod licence_number;
+pub mod page;
 pub mod region;
 pub mod uscc;

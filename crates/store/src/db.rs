@@ -1,0 +1,329 @@
+//! A thin SQL layer that lets every store method be written once for both engines.
+//!
+//! Why not sqlx's `Any` driver: it cannot take engine-specific connection settings (WAL,
+//! busy timeout, one writer) and hides which engine a transaction runs on, which the audit
+//! chain's lock needs. Why not generic code over `sqlx::Database`: the trait bounds for
+//! every bound type make each method unreadable. Instead values are bound through a
+//! small [`Value`] enum and rows are read through [`Row`]'s typed getters; the SQL text
+//! uses `$1` placeholders, which both engines accept.
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::postgres::{PgPool, PgPoolOptions, PgRow};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow,
+    SqliteSynchronous,
+};
+use sqlx::{AssertSqlSafe, Row as _};
+
+/// Which engine a [`Db`] talks to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Engine {
+    /// The embedded default: one file in the data directory.
+    Sqlite,
+    /// A PostgreSQL server named by a `postgres://` URL.
+    Postgres,
+}
+
+/// A value bound to a `$n` placeholder. Nulls keep their type: PostgreSQL checks the
+/// declared type of every parameter, even a null one.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    /// A 64-bit integer (ids, counts, instants as milliseconds since the epoch).
+    Int(Option<i64>),
+    /// A double.
+    Real(Option<f64>),
+    /// Text (names, codes, dates as `YYYY-MM-DD`, JSON documents).
+    Text(Option<String>),
+    /// Raw bytes.
+    Bytes(Option<Vec<u8>>),
+    /// A boolean (`INTEGER` 0/1 on SQLite, `BOOLEAN` on PostgreSQL).
+    Bool(Option<bool>),
+}
+
+macro_rules! value_from {
+    ($variant:ident, $t:ty, $conv:expr) => {
+        impl From<$t> for Value {
+            fn from(v: $t) -> Self {
+                Value::$variant(Some($conv(v)))
+            }
+        }
+        impl From<Option<$t>> for Value {
+            fn from(v: Option<$t>) -> Self {
+                Value::$variant(v.map($conv))
+            }
+        }
+    };
+}
+
+value_from!(Int, i64, |v| v);
+value_from!(Int, i32, i64::from);
+value_from!(Int, u32, i64::from);
+value_from!(Real, f64, |v| v);
+value_from!(Bool, bool, |v| v);
+value_from!(Text, String, |v| v);
+value_from!(Text, &String, |v: &String| v.clone());
+value_from!(Text, &str, str::to_owned);
+value_from!(Bytes, Vec<u8>, |v| v);
+
+/// Builds a `&[Value]` parameter list: `params![id, name]`.
+#[macro_export]
+macro_rules! params {
+    () => { &[] as &[$crate::db::Value] };
+    ($($v:expr),+ $(,)?) => { &[$($crate::db::Value::from($v)),+] as &[$crate::db::Value] };
+}
+
+macro_rules! bind_all {
+    ($q:expr, $params:expr) => {{
+        let mut q = $q;
+        for p in $params {
+            q = match p {
+                Value::Int(v) => q.bind(*v),
+                Value::Real(v) => q.bind(*v),
+                Value::Text(v) => q.bind(v.clone()),
+                Value::Bytes(v) => q.bind(v.clone()),
+                Value::Bool(v) => q.bind(*v),
+            };
+        }
+        q
+    }};
+}
+
+/// A row read back from either engine.
+pub enum Row {
+    /// From SQLite.
+    Sqlite(SqliteRow),
+    /// From PostgreSQL.
+    Postgres(PgRow),
+}
+
+macro_rules! getter {
+    ($(#[$doc:meta])* $name:ident, $t:ty) => {
+        $(#[$doc])*
+        pub fn $name(&self, idx: usize) -> Result<$t, sqlx::Error> {
+            match self {
+                Row::Sqlite(r) => r.try_get(idx),
+                Row::Postgres(r) => r.try_get(idx),
+            }
+        }
+    };
+}
+
+impl Row {
+    getter!(
+        /// An integer column.
+        int, i64
+    );
+    getter!(
+        /// A nullable integer column.
+        opt_int, Option<i64>
+    );
+    getter!(
+        /// A real column.
+        real, f64
+    );
+    getter!(
+        /// A text column.
+        text, String
+    );
+    getter!(
+        /// A nullable text column.
+        opt_text, Option<String>
+    );
+    getter!(
+        /// A boolean column.
+        bool, bool
+    );
+    getter!(
+        /// A bytes column.
+        bytes, Vec<u8>
+    );
+}
+
+/// An open database: a writer and a pool of readers on SQLite, one pool on PostgreSQL.
+#[derive(Clone)]
+pub enum Db {
+    /// SQLite: one writer connection (writes serialise on it) and up to four readers.
+    Sqlite {
+        /// The single writer.
+        writer: SqlitePool,
+        /// Read-only connections.
+        readers: SqlitePool,
+    },
+    /// PostgreSQL.
+    Postgres(PgPool),
+}
+
+/// A transaction on either engine; dropped without [`Tx::commit`] it rolls back.
+pub enum Tx {
+    /// On the SQLite writer.
+    Sqlite(sqlx::Transaction<'static, sqlx::Sqlite>),
+    /// On PostgreSQL.
+    Postgres(sqlx::Transaction<'static, sqlx::Postgres>),
+}
+
+fn sql(text: &str) -> AssertSqlSafe<String> {
+    // Every statement string is a constant of the store or assembled from constant
+    // fragments; user input only ever travels as bound values.
+    AssertSqlSafe(text.to_owned())
+}
+
+impl Db {
+    /// Opens the database a URL names: `sqlite://PATH` (created if missing) or
+    /// `postgres://…`.
+    pub async fn connect(url: &str) -> Result<Db, sqlx::Error> {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            let pool = PgPoolOptions::new()
+                .max_connections(16)
+                .acquire_timeout(Duration::from_secs(10))
+                .connect(url)
+                .await?;
+            return Ok(Db::Postgres(pool));
+        }
+        let opts = SqliteConnectOptions::from_str(url)?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            // FULL: an acknowledged commit is on disk, not only in the OS cache.
+            .synchronous(SqliteSynchronous::Full)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(10));
+        let writer = SqlitePoolOptions::new()
+            .max_connections(1)
+            .min_connections(1)
+            .acquire_timeout(Duration::from_secs(30))
+            .connect_with(opts.clone())
+            .await?;
+        let readers = SqlitePoolOptions::new()
+            .max_connections(4)
+            .connect_with(opts.read_only(true))
+            .await?;
+        Ok(Db::Sqlite { writer, readers })
+    }
+
+    /// Which engine this is.
+    pub fn engine(&self) -> Engine {
+        match self {
+            Db::Sqlite { .. } => Engine::Sqlite,
+            Db::Postgres(_) => Engine::Postgres,
+        }
+    }
+
+    /// Starts a write transaction. On SQLite it takes the write lock at once
+    /// (`BEGIN IMMEDIATE`), so it never fails half-way for lack of it.
+    pub async fn begin(&self) -> Result<Tx, sqlx::Error> {
+        match self {
+            Db::Sqlite { writer, .. } => Ok(Tx::Sqlite(writer.begin_with("BEGIN IMMEDIATE").await?)),
+            Db::Postgres(pool) => Ok(Tx::Postgres(pool.begin().await?)),
+        }
+    }
+
+    /// Runs a read query outside a transaction.
+    pub async fn fetch_all(&self, text: &str, params: &[Value]) -> Result<Vec<Row>, sqlx::Error> {
+        match self {
+            Db::Sqlite { readers, .. } => {
+                let q = bind_all!(sqlx::query(sql(text)), params);
+                Ok(q.fetch_all(readers).await?.into_iter().map(Row::Sqlite).collect())
+            }
+            Db::Postgres(pool) => {
+                let q = bind_all!(sqlx::query(sql(text)), params);
+                Ok(q.fetch_all(pool).await?.into_iter().map(Row::Postgres).collect())
+            }
+        }
+    }
+
+    /// Runs a read query expected to give at most one row.
+    pub async fn fetch_optional(&self, text: &str, params: &[Value]) -> Result<Option<Row>, sqlx::Error> {
+        match self {
+            Db::Sqlite { readers, .. } => {
+                let q = bind_all!(sqlx::query(sql(text)), params);
+                Ok(q.fetch_optional(readers).await?.map(Row::Sqlite))
+            }
+            Db::Postgres(pool) => {
+                let q = bind_all!(sqlx::query(sql(text)), params);
+                Ok(q.fetch_optional(pool).await?.map(Row::Postgres))
+            }
+        }
+    }
+
+    /// Runs a read query that gives exactly one row.
+    pub async fn fetch_one(&self, text: &str, params: &[Value]) -> Result<Row, sqlx::Error> {
+        self.fetch_optional(text, params).await?.ok_or(sqlx::Error::RowNotFound)
+    }
+
+    /// Closes every connection (checkpointing the SQLite WAL).
+    pub async fn close(&self) {
+        match self {
+            Db::Sqlite { writer, readers } => {
+                readers.close().await;
+                writer.close().await;
+            }
+            Db::Postgres(pool) => pool.close().await,
+        }
+    }
+}
+
+impl Tx {
+    /// Which engine this transaction runs on.
+    pub fn engine(&self) -> Engine {
+        match self {
+            Tx::Sqlite(_) => Engine::Sqlite,
+            Tx::Postgres(_) => Engine::Postgres,
+        }
+    }
+
+    /// Runs a statement; returns the number of rows it changed.
+    pub async fn execute(&mut self, text: &str, params: &[Value]) -> Result<u64, sqlx::Error> {
+        match self {
+            Tx::Sqlite(tx) => {
+                let q = bind_all!(sqlx::query(sql(text)), params);
+                Ok(q.execute(&mut **tx).await?.rows_affected())
+            }
+            Tx::Postgres(tx) => {
+                let q = bind_all!(sqlx::query(sql(text)), params);
+                Ok(q.execute(&mut **tx).await?.rows_affected())
+            }
+        }
+    }
+
+    /// Runs a query inside the transaction.
+    pub async fn fetch_all(&mut self, text: &str, params: &[Value]) -> Result<Vec<Row>, sqlx::Error> {
+        match self {
+            Tx::Sqlite(tx) => {
+                let q = bind_all!(sqlx::query(sql(text)), params);
+                Ok(q.fetch_all(&mut **tx).await?.into_iter().map(Row::Sqlite).collect())
+            }
+            Tx::Postgres(tx) => {
+                let q = bind_all!(sqlx::query(sql(text)), params);
+                Ok(q.fetch_all(&mut **tx).await?.into_iter().map(Row::Postgres).collect())
+            }
+        }
+    }
+
+    /// Runs a query expected to give at most one row.
+    pub async fn fetch_optional(&mut self, text: &str, params: &[Value]) -> Result<Option<Row>, sqlx::Error> {
+        match self {
+            Tx::Sqlite(tx) => {
+                let q = bind_all!(sqlx::query(sql(text)), params);
+                Ok(q.fetch_optional(&mut **tx).await?.map(Row::Sqlite))
+            }
+            Tx::Postgres(tx) => {
+                let q = bind_all!(sqlx::query(sql(text)), params);
+                Ok(q.fetch_optional(&mut **tx).await?.map(Row::Postgres))
+            }
+        }
+    }
+
+    /// Runs a query that gives exactly one row (e.g. `INSERT … RETURNING id`).
+    pub async fn fetch_one(&mut self, text: &str, params: &[Value]) -> Result<Row, sqlx::Error> {
+        self.fetch_optional(text, params).await?.ok_or(sqlx::Error::RowNotFound)
+    }
+
+    /// Makes the transaction's changes durable.
+    pub async fn commit(self) -> Result<(), sqlx::Error> {
+        match self {
+            Tx::Sqlite(tx) => tx.commit().await,
+            Tx::Postgres(tx) => tx.commit().await,
+        }
+    }
+}

@@ -1,0 +1,229 @@
+//! Storage for zhijian: one API over SQLite (the embedded default) and PostgreSQL.
+//!
+//! [`Store::open`] picks the engine from the URL scheme and runs the embedded migrations.
+//! Methods are shaped by use cases and own their transaction: a change and its audit
+//! entry commit together or not at all. Reads and writes on behalf of a person go
+//! through [`Scoped`], which narrows every query to what the caller's role and region
+//! allow, so a new query cannot forget the scope.
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), zhijian_store::StoreError> {
+//! let store = zhijian_store::Store::open("sqlite://zhijian-data/zhijian.db", "zhijian-data/files".into()).await?;
+//! println!("{:?}", store.engine());
+//! # Ok(()) }
+//! ```
+
+pub mod audit;
+pub mod db;
+pub mod enterprises;
+pub mod identity;
+pub mod licences;
+pub mod organisations;
+pub mod records;
+pub mod testing;
+
+use std::path::PathBuf;
+
+use thiserror::Error;
+use zhijian_core::access::{Action, Principal, Scope};
+use zhijian_core::licence::TransitionError;
+
+pub use db::Engine;
+use db::{Db, Value};
+
+/// Everything a store method can fail with.
+#[derive(Debug, Error)]
+pub enum StoreError {
+    /// The database failed or could not be reached.
+    #[error("database error: {0}")]
+    Db(#[from] sqlx::Error),
+    /// Migrating the schema failed.
+    #[error("migration failed: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    /// The thing does not exist, or the caller may not see it (the two are not told apart).
+    #[error("{entity} not found")]
+    NotFound {
+        /// What was looked for.
+        entity: &'static str,
+    },
+    /// The caller can see the thing but may not change it.
+    #[error("this action is not allowed for your role")]
+    Forbidden,
+    /// The change clashes with what exists (a duplicate credit code, …).
+    #[error("{message}")]
+    Conflict {
+        /// A stable code.
+        code: &'static str,
+        /// The field at fault.
+        field: &'static str,
+        /// A readable message.
+        message: String,
+    },
+    /// The input breaks a rule only the store can check (an unknown product, …).
+    #[error("{message}")]
+    Invalid {
+        /// A stable code.
+        code: &'static str,
+        /// The field at fault.
+        field: &'static str,
+        /// A readable message.
+        message: String,
+    },
+    /// A licence transition was refused.
+    #[error(transparent)]
+    Transition(#[from] TransitionError),
+    /// Attachment files could not be written or read.
+    #[error("file storage error: {0}")]
+    Io(#[from] std::io::Error),
+    /// Password hashing failed.
+    #[error("password hashing failed: {0}")]
+    Password(String),
+}
+
+static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations/sqlite");
+static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations/postgres");
+
+/// An open store.
+#[derive(Clone)]
+pub struct Store {
+    db: Db,
+    files: PathBuf,
+}
+
+impl Store {
+    /// Opens the database at `url` (`sqlite://…` or `postgres://…`) and migrates it;
+    /// attachment files live under `files`.
+    pub async fn open(url: &str, files: PathBuf) -> Result<Store, StoreError> {
+        let store = Store::open_unmigrated(url, files).await?;
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    /// Opens without migrating (for `migrate` itself and for inspecting old databases).
+    pub async fn open_unmigrated(url: &str, files: PathBuf) -> Result<Store, StoreError> {
+        Ok(Store { db: Db::connect(url).await?, files })
+    }
+
+    /// Brings the schema up to date; returns how many migrations were applied.
+    pub async fn migrate(&self) -> Result<usize, StoreError> {
+        let before = self.applied_migrations().await.unwrap_or(0);
+        match &self.db {
+            Db::Sqlite { writer, .. } => SQLITE_MIGRATIONS.run(writer).await?,
+            Db::Postgres(pool) => POSTGRES_MIGRATIONS.run(pool).await?,
+        }
+        Ok(self.applied_migrations().await?.saturating_sub(before))
+    }
+
+    async fn applied_migrations(&self) -> Result<usize, StoreError> {
+        let row = self
+            .db
+            .fetch_one("SELECT COUNT(*) FROM _sqlx_migrations WHERE success", params![])
+            .await?;
+        Ok(usize::try_from(row.int(0)?).unwrap_or(0))
+    }
+
+    /// Which engine the store runs on.
+    pub fn engine(&self) -> Engine {
+        self.db.engine()
+    }
+
+    /// The raw database, for tests and tools that inspect it.
+    pub fn db(&self) -> &Db {
+        &self.db
+    }
+
+    /// Whether the database answers (for `/readyz`).
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        self.db.fetch_one("SELECT 1", params![]).await?;
+        Ok(())
+    }
+
+    /// Closes every connection.
+    pub async fn close(&self) {
+        self.db.close().await;
+    }
+
+    /// A view of the store that acts for `principal`, within its scope.
+    pub fn scoped<'a>(&'a self, principal: &'a Principal) -> Scoped<'a> {
+        Scoped { store: self, principal }
+    }
+}
+
+/// The store seen by one caller: every query carries the caller's scope.
+#[derive(Clone, Copy)]
+pub struct Scoped<'a> {
+    store: &'a Store,
+    principal: &'a Principal,
+}
+
+impl<'a> Scoped<'a> {
+    /// The caller.
+    pub fn principal(&self) -> &Principal {
+        self.principal
+    }
+
+    fn scope(&self, action: Action) -> Scope {
+        self.principal.scope(action)
+    }
+}
+
+/// The current instant in milliseconds since the epoch.
+pub(crate) fn now_ms() -> i64 {
+    jiff::Timestamp::now().as_millisecond()
+}
+
+/// Builds a `WHERE` clause whose values are bound, numbering placeholders as it goes.
+#[derive(Debug, Default)]
+pub(crate) struct Where {
+    conds: Vec<String>,
+    /// The bound values, in placeholder order.
+    pub(crate) values: Vec<Value>,
+}
+
+impl Where {
+    /// Binds a value and returns its placeholder (`$n`).
+    pub(crate) fn arg(&mut self, v: impl Into<Value>) -> String {
+        self.values.push(v.into());
+        format!("${}", self.values.len())
+    }
+
+    /// Adds a condition (joined with `AND`).
+    pub(crate) fn cond(&mut self, c: impl Into<String>) {
+        self.conds.push(c.into());
+    }
+
+    /// Restricts organisation rows (`org_col`, `region_col`) to `scope`.
+    pub(crate) fn scope(&mut self, scope: Scope, org_col: &str, region_col: &str) {
+        match scope {
+            Scope::All => {}
+            Scope::Nothing => self.cond("1=0"),
+            Scope::Organisation(id) => {
+                let p = self.arg(id);
+                self.cond(format!("{org_col} = {p}"));
+            }
+            Scope::Region(r) if r.prefix().is_empty() => {}
+            Scope::Region(r) => {
+                let p = self.arg(format!("{}%", r.prefix()));
+                self.cond(format!("{region_col} LIKE {p}"));
+            }
+        }
+    }
+
+    /// The clause text, without the `WHERE` keyword (`1=1` when empty).
+    pub(crate) fn sql(&self) -> String {
+        if self.conds.is_empty() { "1=1".into() } else { self.conds.join(" AND ") }
+    }
+}
+
+/// Maps a unique-constraint violation to a conflict on `field`; other errors pass through.
+pub(crate) fn conflict_on_unique(err: sqlx::Error, code: &'static str, field: &'static str, message: String) -> StoreError {
+    match &err {
+        sqlx::Error::Database(d) if d.is_unique_violation() => StoreError::Conflict { code, field, message },
+        _ => StoreError::Db(err),
+    }
+}
+
+/// Formats milliseconds since the epoch as RFC 3339 UTC.
+pub fn rfc3339(ms: i64) -> String {
+    jiff::Timestamp::from_millisecond(ms).map_or_else(|_| ms.to_string(), |t| t.to_string())
+}
