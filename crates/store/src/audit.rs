@@ -85,10 +85,14 @@ pub async fn append(tx: &mut Tx, at: i64, change: Change<'_>) -> Result<i64, Sto
     if tx.engine() == Engine::Postgres {
         // Serialise appenders: the chain needs a single, gap-free order. SQLite already
         // has one writer.
-        tx.execute("SELECT pg_advisory_xact_lock(7157001)", params![]).await?;
+        tx.execute("SELECT pg_advisory_xact_lock(7157001)", params![])
+            .await?;
     }
     let head = tx
-        .fetch_optional("SELECT seq, hash FROM audit_entries ORDER BY seq DESC LIMIT 1", params![])
+        .fetch_optional(
+            "SELECT seq, hash FROM audit_entries ORDER BY seq DESC LIMIT 1",
+            params![],
+        )
         .await?;
     let (seq, prev) = match head {
         Some(r) => (r.int(0)? + 1, r.text(1)?),
@@ -164,7 +168,9 @@ pub async fn verify(db: &Db, mut progress: impl FnMut(i64)) -> Result<Verdict, S
             )
             .await?;
         if rows.is_empty() {
-            return Ok(Verdict::Intact { entries: expected_seq - 1 });
+            return Ok(Verdict::Intact {
+                entries: expected_seq - 1,
+            });
         }
         for row in &rows {
             let e = read_entry(row)?;
@@ -175,7 +181,10 @@ pub async fn verify(db: &Db, mut progress: impl FnMut(i64)) -> Result<Verdict, S
                 });
             }
             if e.prev_hash != prev {
-                return Ok(Verdict::Broken { seq: e.seq, reason: "its link to the previous entry does not match".into() });
+                return Ok(Verdict::Broken {
+                    seq: e.seq,
+                    reason: "its link to the previous entry does not match".into(),
+                });
             }
             let h = entry_hash(
                 e.seq,
@@ -190,7 +199,10 @@ pub async fn verify(db: &Db, mut progress: impl FnMut(i64)) -> Result<Verdict, S
                 &e.prev_hash,
             );
             if h != e.hash {
-                return Ok(Verdict::Broken { seq: e.seq, reason: "its content does not match its hash".into() });
+                return Ok(Verdict::Broken {
+                    seq: e.seq,
+                    reason: "its content does not match its hash".into(),
+                });
             }
             prev = e.hash;
             expected_seq += 1;
@@ -200,7 +212,11 @@ pub async fn verify(db: &Db, mut progress: impl FnMut(i64)) -> Result<Verdict, S
 }
 
 /// The latest entries concerning one enterprise, newest first.
-pub async fn for_enterprise(db: &Db, uscc: &str, limit: i64) -> Result<Vec<AuditEntry>, StoreError> {
+pub async fn for_enterprise(
+    db: &Db,
+    uscc: &str,
+    limit: i64,
+) -> Result<Vec<AuditEntry>, StoreError> {
     let rows = db
         .fetch_all(
             &format!("{SELECT_ENTRY} WHERE enterprise = $1 ORDER BY seq DESC LIMIT $2"),
@@ -213,7 +229,10 @@ pub async fn for_enterprise(db: &Db, uscc: &str, limit: i64) -> Result<Vec<Audit
 /// The number of entries and the head hash (used to prove a refused write changed nothing).
 pub async fn head(db: &Db) -> Result<(i64, String), StoreError> {
     let row = db
-        .fetch_optional("SELECT seq, hash FROM audit_entries ORDER BY seq DESC LIMIT 1", params![])
+        .fetch_optional(
+            "SELECT seq, hash FROM audit_entries ORDER BY seq DESC LIMIT 1",
+            params![],
+        )
         .await?;
     Ok(match row {
         Some(r) => (r.int(0)?, r.text(1)?),

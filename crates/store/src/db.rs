@@ -213,7 +213,9 @@ impl Db {
     /// (`BEGIN IMMEDIATE`), so it never fails half-way for lack of it.
     pub async fn begin(&self) -> Result<Tx, sqlx::Error> {
         match self {
-            Db::Sqlite { writer, .. } => Ok(Tx::Sqlite(writer.begin_with("BEGIN IMMEDIATE").await?)),
+            Db::Sqlite { writer, .. } => {
+                Ok(Tx::Sqlite(writer.begin_with("BEGIN IMMEDIATE").await?))
+            }
             Db::Postgres(pool) => Ok(Tx::Postgres(pool.begin().await?)),
         }
     }
@@ -223,17 +225,29 @@ impl Db {
         match self {
             Db::Sqlite { readers, .. } => {
                 let q = bind_all!(sqlx::query(sql(text)), params);
-                Ok(q.fetch_all(readers).await?.into_iter().map(Row::Sqlite).collect())
+                Ok(q.fetch_all(readers)
+                    .await?
+                    .into_iter()
+                    .map(Row::Sqlite)
+                    .collect())
             }
             Db::Postgres(pool) => {
                 let q = bind_all!(sqlx::query(sql(text)), params);
-                Ok(q.fetch_all(pool).await?.into_iter().map(Row::Postgres).collect())
+                Ok(q.fetch_all(pool)
+                    .await?
+                    .into_iter()
+                    .map(Row::Postgres)
+                    .collect())
             }
         }
     }
 
     /// Runs a read query expected to give at most one row.
-    pub async fn fetch_optional(&self, text: &str, params: &[Value]) -> Result<Option<Row>, sqlx::Error> {
+    pub async fn fetch_optional(
+        &self,
+        text: &str,
+        params: &[Value],
+    ) -> Result<Option<Row>, sqlx::Error> {
         match self {
             Db::Sqlite { readers, .. } => {
                 let q = bind_all!(sqlx::query(sql(text)), params);
@@ -248,7 +262,9 @@ impl Db {
 
     /// Runs a read query that gives exactly one row.
     pub async fn fetch_one(&self, text: &str, params: &[Value]) -> Result<Row, sqlx::Error> {
-        self.fetch_optional(text, params).await?.ok_or(sqlx::Error::RowNotFound)
+        self.fetch_optional(text, params)
+            .await?
+            .ok_or(sqlx::Error::RowNotFound)
     }
 
     /// Closes every connection (checkpointing the SQLite WAL).
@@ -287,21 +303,37 @@ impl Tx {
     }
 
     /// Runs a query inside the transaction.
-    pub async fn fetch_all(&mut self, text: &str, params: &[Value]) -> Result<Vec<Row>, sqlx::Error> {
+    pub async fn fetch_all(
+        &mut self,
+        text: &str,
+        params: &[Value],
+    ) -> Result<Vec<Row>, sqlx::Error> {
         match self {
             Tx::Sqlite(tx) => {
                 let q = bind_all!(sqlx::query(sql(text)), params);
-                Ok(q.fetch_all(&mut **tx).await?.into_iter().map(Row::Sqlite).collect())
+                Ok(q.fetch_all(&mut **tx)
+                    .await?
+                    .into_iter()
+                    .map(Row::Sqlite)
+                    .collect())
             }
             Tx::Postgres(tx) => {
                 let q = bind_all!(sqlx::query(sql(text)), params);
-                Ok(q.fetch_all(&mut **tx).await?.into_iter().map(Row::Postgres).collect())
+                Ok(q.fetch_all(&mut **tx)
+                    .await?
+                    .into_iter()
+                    .map(Row::Postgres)
+                    .collect())
             }
         }
     }
 
     /// Runs a query expected to give at most one row.
-    pub async fn fetch_optional(&mut self, text: &str, params: &[Value]) -> Result<Option<Row>, sqlx::Error> {
+    pub async fn fetch_optional(
+        &mut self,
+        text: &str,
+        params: &[Value],
+    ) -> Result<Option<Row>, sqlx::Error> {
         match self {
             Tx::Sqlite(tx) => {
                 let q = bind_all!(sqlx::query(sql(text)), params);
@@ -316,7 +348,9 @@ impl Tx {
 
     /// Runs a query that gives exactly one row (e.g. `INSERT … RETURNING id`).
     pub async fn fetch_one(&mut self, text: &str, params: &[Value]) -> Result<Row, sqlx::Error> {
-        self.fetch_optional(text, params).await?.ok_or(sqlx::Error::RowNotFound)
+        self.fetch_optional(text, params)
+            .await?
+            .ok_or(sqlx::Error::RowNotFound)
     }
 
     /// Makes the transaction's changes durable.

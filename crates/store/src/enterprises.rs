@@ -195,14 +195,22 @@ fn region_name(code: &str) -> String {
 }
 
 fn region_path(code: &str) -> Vec<RegionRef> {
-    let Ok(c) = RegionCode::parse(code) else { return vec![] };
+    let Ok(c) = RegionCode::parse(code) else {
+        return vec![];
+    };
     let mut chain: Vec<RegionRef> = region::parent_chain(c)
         .into_iter()
-        .map(|r| RegionRef { code: r.code.as_str().to_owned(), name: r.name.to_owned() })
+        .map(|r| RegionRef {
+            code: r.code.as_str().to_owned(),
+            name: r.name.to_owned(),
+        })
         .collect();
     chain.reverse();
     if let Some(r) = region::lookup(c) {
-        chain.push(RegionRef { code: code.to_owned(), name: r.name.to_owned() });
+        chain.push(RegionRef {
+            code: code.to_owned(),
+            name: r.name.to_owned(),
+        });
     }
     chain
 }
@@ -213,7 +221,10 @@ fn product_json(p: &Product) -> serde_json::Value {
 
 impl Scoped<'_> {
     /// Registers an enterprise in the caller's region subtree.
-    pub async fn create_enterprise(&self, new: &NewEnterprise) -> Result<EnterpriseSummary, StoreError> {
+    pub async fn create_enterprise(
+        &self,
+        new: &NewEnterprise,
+    ) -> Result<EnterpriseSummary, StoreError> {
         if region::lookup(new.region).is_none() {
             return Err(StoreError::Invalid {
                 code: "region_unknown",
@@ -239,22 +250,37 @@ impl Scoped<'_> {
     ) -> Result<EnterpriseSummary, StoreError> {
         let mut tx = self.store.db.begin().await?;
         let before = self.visible_enterprise(&mut tx, uscc).await?;
-        let region = RegionCode::parse(&before.region).map_err(|_| StoreError::NotFound { entity: "enterprise" })?;
+        let region = RegionCode::parse(&before.region).map_err(|_| StoreError::NotFound {
+            entity: "enterprise",
+        })?;
         if !self.principal.may(Action::EditArchive, before.id, region) {
             return Err(StoreError::Forbidden);
         }
         let merged = EnterpriseDetails {
             address: details.address.clone().or(before.details.address.clone()),
-            legal_representative: details.legal_representative.clone().or(before.details.legal_representative.clone()),
-            contact_name: details.contact_name.clone().or(before.details.contact_name.clone()),
-            contact_phone: details.contact_phone.clone().or(before.details.contact_phone.clone()),
+            legal_representative: details
+                .legal_representative
+                .clone()
+                .or(before.details.legal_representative.clone()),
+            contact_name: details
+                .contact_name
+                .clone()
+                .or(before.details.contact_name.clone()),
+            contact_phone: details
+                .contact_phone
+                .clone()
+                .or(before.details.contact_phone.clone()),
             industry: details.industry.clone().or(before.details.industry.clone()),
             scale: details.scale.or(before.details.scale),
             status: details.status.or(before.details.status),
         };
         let name = name.unwrap_or_else(|| before.name.clone());
         let at = now_ms();
-        tx.execute("UPDATE organisations SET name = $1 WHERE id = $2", params![name.as_str(), before.id]).await?;
+        tx.execute(
+            "UPDATE organisations SET name = $1 WHERE id = $2",
+            params![name.as_str(), before.id],
+        )
+        .await?;
         tx.execute(
             "UPDATE enterprises SET address = $1, legal_representative = $2, contact_name = $3, contact_phone = $4, industry = $5, scale = $6, status = $7, updated_at = $8 WHERE id = $9",
             params![
@@ -302,7 +328,10 @@ impl Scoped<'_> {
         w.cond(format!("o.uscc = {p}"));
         w.scope(self.scope(Action::Read), "o.id", "o.region");
         let db = &self.store.db;
-        let Some(row) = db.fetch_optional(&format!("{SELECT_ENTERPRISE} WHERE {}", w.sql()), &w.values).await? else {
+        let Some(row) = db
+            .fetch_optional(&format!("{SELECT_ENTERPRISE} WHERE {}", w.sql()), &w.values)
+            .await?
+        else {
             return Ok(None);
         };
         let e = read_enterprise(&row)?;
@@ -348,13 +377,17 @@ impl Scoped<'_> {
         }
         if let Some(s) = filter.licence_state {
             let p = w.arg(s.as_str());
-            w.cond(format!("EXISTS (SELECT 1 FROM licences l WHERE l.enterprise_id = o.id AND l.state = {p})"));
+            w.cond(format!(
+                "EXISTS (SELECT 1 FROM licences l WHERE l.enterprise_id = o.id AND l.state = {p})"
+            ));
         }
         if let Some(q) = filter.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
             let escaped = like_escape(q);
             let name = w.arg(format!("%{escaped}%"));
             let code = w.arg(format!("{}%", escaped.to_uppercase()));
-            w.cond(format!("(o.name LIKE {name} ESCAPE '\\' OR o.uscc LIKE {code} ESCAPE '\\')"));
+            w.cond(format!(
+                "(o.name LIKE {name} ESCAPE '\\' OR o.uscc LIKE {code} ESCAPE '\\')"
+            ));
         }
         let where_ = w.sql();
         let db = &self.store.db;
@@ -384,7 +417,8 @@ impl Scoped<'_> {
                     name: r.text(1)?,
                     region_name: region_name(&region),
                     region,
-                    status: EnterpriseStatus::parse(&r.text(3)?).unwrap_or(EnterpriseStatus::Active),
+                    status: EnterpriseStatus::parse(&r.text(3)?)
+                        .unwrap_or(EnterpriseStatus::Active),
                 })
             })
             .collect::<Result<_, StoreError>>()?;
@@ -402,7 +436,9 @@ impl Scoped<'_> {
         }
         let mut tx = self.store.db.begin().await?;
         let e = self.visible_enterprise(&mut tx, uscc).await?;
-        let region = RegionCode::parse(&e.region).map_err(|_| StoreError::NotFound { entity: "enterprise" })?;
+        let region = RegionCode::parse(&e.region).map_err(|_| StoreError::NotFound {
+            entity: "enterprise",
+        })?;
         if !self.principal.may(Action::EditProducts, e.id, region) {
             return Err(StoreError::Forbidden);
         }
@@ -444,7 +480,11 @@ impl Scoped<'_> {
     }
 
     /// The enterprise with this credit code, if the caller may read it; `NotFound` otherwise.
-    pub(crate) async fn visible_enterprise(&self, tx: &mut Tx, uscc: &str) -> Result<VisibleEnterprise, StoreError> {
+    pub(crate) async fn visible_enterprise(
+        &self,
+        tx: &mut Tx,
+        uscc: &str,
+    ) -> Result<VisibleEnterprise, StoreError> {
         let mut w = Where::default();
         let p = w.arg(uscc);
         w.cond(format!("o.uscc = {p}"));
@@ -452,9 +492,16 @@ impl Scoped<'_> {
         let row = tx
             .fetch_optional(&format!("{SELECT_ENTERPRISE} WHERE {}", w.sql()), &w.values)
             .await?
-            .ok_or(StoreError::NotFound { entity: "enterprise" })?;
+            .ok_or(StoreError::NotFound {
+                entity: "enterprise",
+            })?;
         let e = read_enterprise(&row)?;
-        Ok(VisibleEnterprise { id: e.id, name: e.name, region: e.region, details: e.details })
+        Ok(VisibleEnterprise {
+            id: e.id,
+            name: e.name,
+            region: e.region,
+            details: e.details,
+        })
     }
 }
 
@@ -466,7 +513,11 @@ pub(crate) struct VisibleEnterprise {
     pub(crate) details: EnterpriseDetails,
 }
 
-pub(crate) async fn insert_enterprise(tx: &mut Tx, new: &NewEnterprise, actor: &str) -> Result<EnterpriseSummary, StoreError> {
+pub(crate) async fn insert_enterprise(
+    tx: &mut Tx,
+    new: &NewEnterprise,
+    actor: &str,
+) -> Result<EnterpriseSummary, StoreError> {
     let at = now_ms();
     let id = tx
         .fetch_one(
@@ -522,7 +573,10 @@ pub(crate) async fn insert_enterprise(tx: &mut Tx, new: &NewEnterprise, actor: &
     })
 }
 
-pub(crate) async fn products_of(db: &crate::db::Db, enterprise_id: i64) -> Result<Vec<Product>, StoreError> {
+pub(crate) async fn products_of(
+    db: &crate::db::Db,
+    enterprise_id: i64,
+) -> Result<Vec<Product>, StoreError> {
     let rows = db
         .fetch_all(
             "SELECT id, name, specification, standard, category, gtin, created_at FROM products WHERE enterprise_id = $1 ORDER BY id",

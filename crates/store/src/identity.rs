@@ -4,8 +4,8 @@
 //! Secrets (tokens, session ids) are random 256-bit values; only their SHA-256 is
 //! stored, so a copy of the database lets nobody in.
 
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use rand::RngCore;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -68,17 +68,27 @@ pub struct Session {
 }
 
 fn invalid(code: &'static str, field: &'static str, message: impl Into<String>) -> StoreError {
-    StoreError::Invalid { code, field, message: message.into() }
+    StoreError::Invalid {
+        code,
+        field,
+        message: message.into(),
+    }
 }
 
 /// Checks a login name.
 pub fn check_username(name: &str) -> Result<(), StoreError> {
     let ok = (3..=64).contains(&name.chars().count())
-        && name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-' | '@'));
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-' | '@'));
     if ok {
         Ok(())
     } else {
-        Err(invalid("username_format", "username", "a username has 3 to 64 letters, digits, or _ . - @"))
+        Err(invalid(
+            "username_format",
+            "username",
+            "a username has 3 to 64 letters, digits, or _ . - @",
+        ))
     }
 }
 
@@ -111,7 +121,11 @@ pub async fn hash_password(password: String) -> Result<String, StoreError> {
 async fn verify_password(password: String, hash: String) -> bool {
     tokio::task::spawn_blocking(move || {
         PasswordHash::new(&hash)
-            .map(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
+            .map(|h| {
+                Argon2::default()
+                    .verify_password(password.as_bytes(), &h)
+                    .is_ok()
+            })
             .unwrap_or(false)
     })
     .await
@@ -121,10 +135,20 @@ async fn verify_password(password: String, hash: String) -> bool {
 const SELECT_PRINCIPAL: &str = "SELECT u.id, u.username, u.role, u.org_id, o.region FROM users u LEFT JOIN organisations o ON o.id = u.org_id";
 
 fn read_principal(r: &Row) -> Result<Option<Principal>, StoreError> {
-    let Some(role) = Role::parse(&r.text(2)?) else { return Ok(None) };
+    let Some(role) = Role::parse(&r.text(2)?) else {
+        return Ok(None);
+    };
     let region = r.opt_text(4)?.unwrap_or_else(|| "000000".into());
-    let Ok(region) = RegionCode::parse(&region) else { return Ok(None) };
-    Ok(Some(Principal { user_id: r.int(0)?, username: r.text(1)?, role, org_id: r.opt_int(3)?, region }))
+    let Ok(region) = RegionCode::parse(&region) else {
+        return Ok(None);
+    };
+    Ok(Some(Principal {
+        user_id: r.int(0)?,
+        username: r.text(1)?,
+        role,
+        org_id: r.opt_int(3)?,
+        region,
+    }))
 }
 
 impl Store {
@@ -132,7 +156,11 @@ impl Store {
     pub async fn create_user(&self, new: &NewUser, actor: &str) -> Result<User, StoreError> {
         check_username(&new.username)?;
         if new.password.chars().count() < 8 {
-            return Err(invalid("password_too_short", "password", "a password has at least 8 characters"));
+            return Err(invalid(
+                "password_too_short",
+                "password",
+                "a password has at least 8 characters",
+            ));
         }
         let hash = hash_password(new.password.clone()).await?;
         let mut tx = self.db.begin().await?;
@@ -140,15 +168,28 @@ impl Store {
             (Membership::None, None) => None,
             (Membership::Bureau(region), Some(OrgKind::Bureau)) => {
                 if zhijian_core::region::lookup(*region).is_none() && !region.prefix().is_empty() {
-                    return Err(invalid("region_unknown", "region", format!("unknown region {region}")));
+                    return Err(invalid(
+                        "region_unknown",
+                        "region",
+                        format!("unknown region {region}"),
+                    ));
                 }
                 Some(ensure_bureau_in(&mut tx, *region, actor).await?)
             }
             (Membership::Organisation(uscc), Some(kind)) if kind != OrgKind::Bureau => {
                 let row = tx
-                    .fetch_optional("SELECT id, kind FROM organisations WHERE uscc = $1", params![uscc.as_str()])
+                    .fetch_optional(
+                        "SELECT id, kind FROM organisations WHERE uscc = $1",
+                        params![uscc.as_str()],
+                    )
                     .await?
-                    .ok_or_else(|| invalid("organisation_unknown", "org", format!("no organisation has credit code {uscc}")))?;
+                    .ok_or_else(|| {
+                        invalid(
+                            "organisation_unknown",
+                            "org",
+                            format!("no organisation has credit code {uscc}"),
+                        )
+                    })?;
                 if row.text(1)? != kind.as_str() {
                     return Err(invalid(
                         "organisation_kind",
@@ -158,12 +199,26 @@ impl Store {
                 }
                 Some(row.int(0)?)
             }
-            (_, None) => return Err(invalid("membership", "org", "an admin belongs to no organisation")),
+            (_, None) => {
+                return Err(invalid(
+                    "membership",
+                    "org",
+                    "an admin belongs to no organisation",
+                ));
+            }
             (_, Some(OrgKind::Bureau)) => {
-                return Err(invalid("membership", "region", "officers and viewers need --region (their bureau's region)"));
+                return Err(invalid(
+                    "membership",
+                    "region",
+                    "officers and viewers need --region (their bureau's region)",
+                ));
             }
             (_, Some(_)) => {
-                return Err(invalid("membership", "org", "enterprise, printer and lab users need --org (a credit code)"));
+                return Err(invalid(
+                    "membership",
+                    "org",
+                    "enterprise, printer and lab users need --org (a credit code)",
+                ));
             }
         };
         let at = now_ms();
@@ -201,10 +256,17 @@ impl Store {
     }
 
     /// Checks a username and password; the principal when they match an enabled user.
-    pub async fn authenticate(&self, username: &str, password: &str) -> Result<Option<Principal>, StoreError> {
+    pub async fn authenticate(
+        &self,
+        username: &str,
+        password: &str,
+    ) -> Result<Option<Principal>, StoreError> {
         let Some(row) = self
             .db
-            .fetch_optional("SELECT password_hash FROM users WHERE username = $1 AND NOT disabled", params![username])
+            .fetch_optional(
+                "SELECT password_hash FROM users WHERE username = $1 AND NOT disabled",
+                params![username],
+            )
             .await?
         else {
             // Spend the same time as a real check so timing does not reveal usernames.
@@ -218,19 +280,36 @@ impl Store {
     }
 
     /// The principal of a user by name.
-    pub async fn principal_by_username(&self, username: &str) -> Result<Option<Principal>, StoreError> {
+    pub async fn principal_by_username(
+        &self,
+        username: &str,
+    ) -> Result<Option<Principal>, StoreError> {
         let row = self
             .db
-            .fetch_optional(&format!("{SELECT_PRINCIPAL} WHERE u.username = $1 AND NOT u.disabled"), params![username])
+            .fetch_optional(
+                &format!("{SELECT_PRINCIPAL} WHERE u.username = $1 AND NOT u.disabled"),
+                params![username],
+            )
             .await?;
-        row.as_ref().map(read_principal).transpose().map(Option::flatten)
+        row.as_ref()
+            .map(read_principal)
+            .transpose()
+            .map(Option::flatten)
     }
 
     /// Creates an API token for a user; returns the secret, which is shown only once.
-    pub async fn create_token(&self, username: &str, label: &str, actor: &str) -> Result<String, StoreError> {
+    pub async fn create_token(
+        &self,
+        username: &str,
+        label: &str,
+        actor: &str,
+    ) -> Result<String, StoreError> {
         let mut tx = self.db.begin().await?;
         let user_id = tx
-            .fetch_optional("SELECT id FROM users WHERE username = $1", params![username])
+            .fetch_optional(
+                "SELECT id FROM users WHERE username = $1",
+                params![username],
+            )
             .await?
             .ok_or(StoreError::NotFound { entity: "user" })?
             .int(0)?;
@@ -272,15 +351,22 @@ impl Store {
                 params![digest(token), now_ms()],
             )
             .await?;
-        row.as_ref().map(read_principal).transpose().map(Option::flatten)
+        row.as_ref()
+            .map(read_principal)
+            .transpose()
+            .map(Option::flatten)
     }
 
     /// Opens a console session for a user, valid for `ttl_ms`.
     pub async fn create_session(&self, user_id: i64, ttl_ms: i64) -> Result<Session, StoreError> {
-        let session = Session { id: secret("zjs_"), csrf: secret("") };
+        let session = Session {
+            id: secret("zjs_"),
+            csrf: secret(""),
+        };
         let at = now_ms();
         let mut tx = self.db.begin().await?;
-        tx.execute("DELETE FROM sessions WHERE expires_at < $1", params![at]).await?;
+        tx.execute("DELETE FROM sessions WHERE expires_at < $1", params![at])
+            .await?;
         tx.execute(
             "INSERT INTO sessions (id_hash, user_id, csrf_token, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)",
             params![digest(&session.id), user_id, session.csrf.as_str(), at, at.saturating_add(ttl_ms)],
@@ -300,10 +386,15 @@ impl Store {
             )
             .await?;
         let Some(row) = row else { return Ok(None) };
-        let Some(p) = read_principal(&row)? else { return Ok(None) };
+        let Some(p) = read_principal(&row)? else {
+            return Ok(None);
+        };
         let csrf = self
             .db
-            .fetch_one("SELECT csrf_token FROM sessions WHERE id_hash = $1", params![digest(id)])
+            .fetch_one(
+                "SELECT csrf_token FROM sessions WHERE id_hash = $1",
+                params![digest(id)],
+            )
             .await?
             .text(0)?;
         Ok(Some((p, csrf)))
@@ -312,7 +403,11 @@ impl Store {
     /// Ends a session.
     pub async fn delete_session(&self, id: &str) -> Result<(), StoreError> {
         let mut tx = self.db.begin().await?;
-        tx.execute("DELETE FROM sessions WHERE id_hash = $1", params![digest(id)]).await?;
+        tx.execute(
+            "DELETE FROM sessions WHERE id_hash = $1",
+            params![digest(id)],
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }

@@ -101,7 +101,10 @@ impl Store {
 
     /// Opens without migrating (for `migrate` itself and for inspecting old databases).
     pub async fn open_unmigrated(url: &str, files: PathBuf) -> Result<Store, StoreError> {
-        Ok(Store { db: Db::connect(url).await?, files })
+        Ok(Store {
+            db: Db::connect(url).await?,
+            files,
+        })
     }
 
     /// Brings the schema up to date; returns how many migrations were applied.
@@ -117,7 +120,10 @@ impl Store {
     async fn applied_migrations(&self) -> Result<usize, StoreError> {
         let row = self
             .db
-            .fetch_one("SELECT COUNT(*) FROM _sqlx_migrations WHERE success", params![])
+            .fetch_one(
+                "SELECT COUNT(*) FROM _sqlx_migrations WHERE success",
+                params![],
+            )
             .await?;
         Ok(usize::try_from(row.int(0)?).unwrap_or(0))
     }
@@ -145,7 +151,10 @@ impl Store {
 
     /// A view of the store that acts for `principal`, within its scope.
     pub fn scoped<'a>(&'a self, principal: &'a Principal) -> Scoped<'a> {
-        Scoped { store: self, principal }
+        Scoped {
+            store: self,
+            principal,
+        }
     }
 }
 
@@ -211,14 +220,27 @@ impl Where {
 
     /// The clause text, without the `WHERE` keyword (`1=1` when empty).
     pub(crate) fn sql(&self) -> String {
-        if self.conds.is_empty() { "1=1".into() } else { self.conds.join(" AND ") }
+        if self.conds.is_empty() {
+            "1=1".into()
+        } else {
+            self.conds.join(" AND ")
+        }
     }
 }
 
 /// Maps a unique-constraint violation to a conflict on `field`; other errors pass through.
-pub(crate) fn conflict_on_unique(err: sqlx::Error, code: &'static str, field: &'static str, message: String) -> StoreError {
+pub(crate) fn conflict_on_unique(
+    err: sqlx::Error,
+    code: &'static str,
+    field: &'static str,
+    message: String,
+) -> StoreError {
     match &err {
-        sqlx::Error::Database(d) if d.is_unique_violation() => StoreError::Conflict { code, field, message },
+        sqlx::Error::Database(d) if d.is_unique_violation() => StoreError::Conflict {
+            code,
+            field,
+            message,
+        },
         _ => StoreError::Db(err),
     }
 }

@@ -130,9 +130,15 @@ async fn events_of(db: &Db, licence_id: i64) -> Result<Vec<LicenceEvent>, StoreE
 }
 
 /// The licences of one enterprise with their histories.
-pub(crate) async fn for_enterprise(db: &Db, enterprise_id: i64) -> Result<Vec<Licence>, StoreError> {
+pub(crate) async fn for_enterprise(
+    db: &Db,
+    enterprise_id: i64,
+) -> Result<Vec<Licence>, StoreError> {
     let rows = db
-        .fetch_all(&format!("{SELECT_LICENCE} WHERE l.enterprise_id = $1 ORDER BY l.id"), params![enterprise_id])
+        .fetch_all(
+            &format!("{SELECT_LICENCE} WHERE l.enterprise_id = $1 ORDER BY l.id"),
+            params![enterprise_id],
+        )
         .await?;
     let mut out = Vec::with_capacity(rows.len());
     for r in &rows {
@@ -200,16 +206,26 @@ async fn apply_transition(
     let from = licence.state;
     match action {
         LicenceAction::Issue => {
-            let number = input.number.as_ref().ok_or_else(|| missing("number", action))?;
+            let number = input
+                .number
+                .as_ref()
+                .ok_or_else(|| missing("number", action))?;
             if number.kind() != licence.kind {
                 return Err(StoreError::Invalid {
                     code: "licence_number_kind",
                     field: "number",
-                    message: format!("{} is not a number of this kind of licence", number.as_str()),
+                    message: format!(
+                        "{} is not a number of this kind of licence",
+                        number.as_str()
+                    ),
                 });
             }
-            let vf = input.valid_from.ok_or_else(|| missing("valid_from", action))?;
-            let vu = input.valid_until.ok_or_else(|| missing("valid_until", action))?;
+            let vf = input
+                .valid_from
+                .ok_or_else(|| missing("valid_from", action))?;
+            let vu = input
+                .valid_until
+                .ok_or_else(|| missing("valid_until", action))?;
             if vu <= vf {
                 return Err(StoreError::Invalid {
                     code: "licence_validity",
@@ -222,8 +238,14 @@ async fn apply_transition(
             licence.valid_until = Some(vu.to_string());
         }
         LicenceAction::Renew => {
-            let vu = input.valid_until.ok_or_else(|| missing("valid_until", action))?;
-            if licence.valid_until.as_deref().is_some_and(|cur| vu.to_string().as_str() <= cur) {
+            let vu = input
+                .valid_until
+                .ok_or_else(|| missing("valid_until", action))?;
+            if licence
+                .valid_until
+                .as_deref()
+                .is_some_and(|cur| vu.to_string().as_str() <= cur)
+            {
                 return Err(StoreError::Invalid {
                     code: "licence_validity",
                     field: "valid_until",
@@ -257,7 +279,17 @@ async fn apply_transition(
     )
     .await
     .map_err(|e| conflict_on_unique(e, "licence_number_taken", "number", "another licence has this number".into()))?;
-    record_event(tx, licence.id, action.as_str(), Some(from), to, actor, input.reason.as_deref(), at).await?;
+    record_event(
+        tx,
+        licence.id,
+        action.as_str(),
+        Some(from),
+        to,
+        actor,
+        input.reason.as_deref(),
+        at,
+    )
+    .await?;
     audit::append(
         tx,
         at,
@@ -285,7 +317,9 @@ impl Scoped<'_> {
         check_scope(&new.scope)?;
         let mut tx = self.store.db.begin().await?;
         let e = self.visible_enterprise(&mut tx, uscc).await?;
-        let region = RegionCode::parse(&e.region).map_err(|_| StoreError::NotFound { entity: "enterprise" })?;
+        let region = RegionCode::parse(&e.region).map_err(|_| StoreError::NotFound {
+            entity: "enterprise",
+        })?;
         if !self.principal.may(Action::ApplyLicence, e.id, region) {
             return Err(StoreError::Forbidden);
         }
@@ -303,7 +337,17 @@ impl Scoped<'_> {
             .await?
             .int(0)?;
         let actor = self.principal.username.as_str();
-        record_event(&mut tx, id, "apply", None, LicenceState::Applied, actor, None, at).await?;
+        record_event(
+            &mut tx,
+            id,
+            "apply",
+            None,
+            LicenceState::Applied,
+            actor,
+            None,
+            at,
+        )
+        .await?;
         audit::append(
             &mut tx,
             at,
@@ -314,12 +358,16 @@ impl Scoped<'_> {
                 entity_id: id.to_string(),
                 enterprise: Some(uscc.to_owned()),
                 before: None,
-                after: Some(serde_json::json!({"kind": kind, "scope": new.scope, "state": "applied"})),
+                after: Some(
+                    serde_json::json!({"kind": kind, "scope": new.scope, "state": "applied"}),
+                ),
             },
         )
         .await?;
         tx.commit().await?;
-        self.licence(id).await?.ok_or(StoreError::NotFound { entity: "licence" })
+        self.licence(id)
+            .await?
+            .ok_or(StoreError::NotFound { entity: "licence" })
     }
 
     /// One licence, if the caller may see its holder.
@@ -329,7 +377,10 @@ impl Scoped<'_> {
         w.cond(format!("l.id = {p}"));
         w.scope(self.scope(Action::Read), "o.id", "o.region");
         let db = &self.store.db;
-        let Some(row) = db.fetch_optional(&format!("{SELECT_LICENCE} WHERE {}", w.sql()), &w.values).await? else {
+        let Some(row) = db
+            .fetch_optional(&format!("{SELECT_LICENCE} WHERE {}", w.sql()), &w.values)
+            .await?
+        else {
             return Ok(None);
         };
         let (mut l, _, _) = read_licence(&row)?;
@@ -354,13 +405,18 @@ impl Scoped<'_> {
             .await?
             .ok_or(StoreError::NotFound { entity: "licence" })?;
         let (licence, org_id, region) = read_licence(&row)?;
-        let region = RegionCode::parse(&region).map_err(|_| StoreError::NotFound { entity: "licence" })?;
+        let region =
+            RegionCode::parse(&region).map_err(|_| StoreError::NotFound { entity: "licence" })?;
         if !self.principal.may(Action::DecideLicence, org_id, region) {
             return Err(StoreError::Forbidden);
         }
-        let licence = apply_transition(&mut tx, licence, action, input, &self.principal.username).await?;
+        let licence =
+            apply_transition(&mut tx, licence, action, input, &self.principal.username).await?;
         tx.commit().await?;
-        Ok(Licence { events: events_of(&self.store.db, licence.id).await?, ..licence })
+        Ok(Licence {
+            events: events_of(&self.store.db, licence.id).await?,
+            ..licence
+        })
     }
 }
 
@@ -382,7 +438,10 @@ impl Store {
             }
             for r in &rows {
                 let (licence, _, _) = read_licence(r)?;
-                let input = TransitionInput { reason: Some("validity ended".into()), ..Default::default() };
+                let input = TransitionInput {
+                    reason: Some("validity ended".into()),
+                    ..Default::default()
+                };
                 apply_transition(&mut tx, licence, LicenceAction::Expire, &input, "system").await?;
                 expired += 1;
             }

@@ -39,7 +39,8 @@ pub struct NewOrganisation {
     pub region: RegionCode,
 }
 
-pub(crate) const SELECT_ORG: &str = "SELECT id, kind, uscc, name, region, created_at FROM organisations";
+pub(crate) const SELECT_ORG: &str =
+    "SELECT id, kind, uscc, name, region, created_at FROM organisations";
 
 pub(crate) fn read_org(r: &Row) -> Result<Organisation, StoreError> {
     let kind = r.text(1)?;
@@ -78,7 +79,10 @@ impl Store {
     }
 
     /// Finds an organisation by credit code.
-    pub async fn organisation_by_uscc(&self, uscc: &str) -> Result<Option<Organisation>, StoreError> {
+    pub async fn organisation_by_uscc(
+        &self,
+        uscc: &str,
+    ) -> Result<Option<Organisation>, StoreError> {
         let row = self
             .db
             .fetch_optional(&format!("{SELECT_ORG} WHERE uscc = $1"), params![uscc])
@@ -88,12 +92,19 @@ impl Store {
 
     /// Finds an organisation by id.
     pub async fn organisation(&self, id: i64) -> Result<Option<Organisation>, StoreError> {
-        let row = self.db.fetch_optional(&format!("{SELECT_ORG} WHERE id = $1"), params![id]).await?;
+        let row = self
+            .db
+            .fetch_optional(&format!("{SELECT_ORG} WHERE id = $1"), params![id])
+            .await?;
         row.as_ref().map(read_org).transpose()
     }
 
     /// Registers a printer or lab without a caller (CLI, demo data).
-    pub async fn register_organisation(&self, new: &NewOrganisation, actor: &str) -> Result<Organisation, StoreError> {
+    pub async fn register_organisation(
+        &self,
+        new: &NewOrganisation,
+        actor: &str,
+    ) -> Result<Organisation, StoreError> {
         let mut tx = self.db.begin().await?;
         let org = insert_org(&mut tx, new, actor).await?;
         tx.commit().await?;
@@ -103,8 +114,14 @@ impl Store {
 
 impl Scoped<'_> {
     /// Registers a printer or lab in the caller's region subtree (officers and admins).
-    pub async fn register_organisation(&self, new: &NewOrganisation) -> Result<Organisation, StoreError> {
-        if !self.scope(Action::RegisterOrganisation).contains(0, new.region) {
+    pub async fn register_organisation(
+        &self,
+        new: &NewOrganisation,
+    ) -> Result<Organisation, StoreError> {
+        if !self
+            .scope(Action::RegisterOrganisation)
+            .contains(0, new.region)
+        {
             return Err(StoreError::Forbidden);
         }
         let mut tx = self.store.db.begin().await?;
@@ -114,9 +131,16 @@ impl Scoped<'_> {
     }
 }
 
-pub(crate) async fn ensure_bureau_in(tx: &mut Tx, code: RegionCode, actor: &str) -> Result<i64, StoreError> {
+pub(crate) async fn ensure_bureau_in(
+    tx: &mut Tx,
+    code: RegionCode,
+    actor: &str,
+) -> Result<i64, StoreError> {
     if let Some(r) = tx
-        .fetch_optional("SELECT id FROM organisations WHERE kind = 'bureau' AND region = $1", params![code.as_str()])
+        .fetch_optional(
+            "SELECT id FROM organisations WHERE kind = 'bureau' AND region = $1",
+            params![code.as_str()],
+        )
         .await?
     {
         return Ok(r.int(0)?);
@@ -140,14 +164,20 @@ pub(crate) async fn ensure_bureau_in(tx: &mut Tx, code: RegionCode, actor: &str)
             entity_id: id.to_string(),
             enterprise: None,
             before: None,
-            after: Some(serde_json::json!({"kind": "bureau", "name": name, "region": code.as_str()})),
+            after: Some(
+                serde_json::json!({"kind": "bureau", "name": name, "region": code.as_str()}),
+            ),
         },
     )
     .await?;
     Ok(id)
 }
 
-async fn insert_org(tx: &mut Tx, new: &NewOrganisation, actor: &str) -> Result<Organisation, StoreError> {
+async fn insert_org(
+    tx: &mut Tx,
+    new: &NewOrganisation,
+    actor: &str,
+) -> Result<Organisation, StoreError> {
     if !matches!(new.kind, OrgKind::Printer | OrgKind::Lab) {
         return Err(StoreError::Invalid {
             code: "organisation_kind",

@@ -79,7 +79,10 @@ fn content_path(root: &Path, sha: &str) -> PathBuf {
     root.join(&sha[..2]).join(sha)
 }
 
-pub(crate) async fn for_enterprise(db: &Db, enterprise_id: i64) -> Result<Vec<SupervisionRecord>, StoreError> {
+pub(crate) async fn for_enterprise(
+    db: &Db,
+    enterprise_id: i64,
+) -> Result<Vec<SupervisionRecord>, StoreError> {
     let rows = db
         .fetch_all(
             "SELECT id, kind, occurred_on, summary, findings, author, created_at FROM supervision_records WHERE enterprise_id = $1 ORDER BY occurred_on DESC, id DESC LIMIT 200",
@@ -106,7 +109,11 @@ pub(crate) async fn for_enterprise(db: &Db, enterprise_id: i64) -> Result<Vec<Su
                 findings: r.opt_text(4)?,
                 author: r.text(5)?,
                 created_at: rfc3339(r.int(6)?),
-                attachments: files.iter().filter(|a| a.record_id == id).cloned().collect(),
+                attachments: files
+                    .iter()
+                    .filter(|a| a.record_id == id)
+                    .cloned()
+                    .collect(),
             })
         })
         .collect()
@@ -125,7 +132,11 @@ fn read_attachment(r: &crate::db::Row) -> Result<Attachment, StoreError> {
 
 impl Scoped<'_> {
     /// Enters a supervision record for an enterprise (officers of its region, admins).
-    pub async fn add_record(&self, uscc: &str, new: &NewRecord) -> Result<SupervisionRecord, StoreError> {
+    pub async fn add_record(
+        &self,
+        uscc: &str,
+        new: &NewRecord,
+    ) -> Result<SupervisionRecord, StoreError> {
         if !RECORD_KINDS.iter().any(|(k, _, _)| *k == new.kind) {
             return Err(StoreError::Invalid {
                 code: "record_kind",
@@ -135,7 +146,9 @@ impl Scoped<'_> {
         }
         let mut tx = self.store.db.begin().await?;
         let e = self.visible_enterprise(&mut tx, uscc).await?;
-        let region = RegionCode::parse(&e.region).map_err(|_| StoreError::NotFound { entity: "enterprise" })?;
+        let region = RegionCode::parse(&e.region).map_err(|_| StoreError::NotFound {
+            entity: "enterprise",
+        })?;
         if !self.principal.may(Action::AddRecord, e.id, region) {
             return Err(StoreError::Forbidden);
         }
@@ -198,7 +211,9 @@ impl Scoped<'_> {
             .await?
             .ok_or(StoreError::NotFound { entity: "supervision record" })?;
         let (org_id, region, uscc) = (row.int(0)?, row.text(1)?, row.text(2)?);
-        let region = RegionCode::parse(&region).map_err(|_| StoreError::NotFound { entity: "supervision record" })?;
+        let region = RegionCode::parse(&region).map_err(|_| StoreError::NotFound {
+            entity: "supervision record",
+        })?;
         if !self.principal.may(Action::AddRecord, org_id, region) {
             return Err(StoreError::Forbidden);
         }

@@ -32,7 +32,9 @@ impl TestStore {
 
 /// The PostgreSQL server URL to test against, if any.
 pub fn postgres_url() -> Option<String> {
-    std::env::var("ZHIJIAN_TEST_DATABASE_URL").ok().filter(|u| !u.is_empty())
+    std::env::var("ZHIJIAN_TEST_DATABASE_URL")
+        .ok()
+        .filter(|u| !u.is_empty())
 }
 
 /// Creates an empty PostgreSQL database on the test server and returns its URL.
@@ -62,13 +64,27 @@ pub async fn fresh_stores() -> Vec<TestStore> {
     let mut out = vec![];
     let dir = tempfile::tempdir().expect("temp dir");
     let url = format!("sqlite://{}", dir.path().join("zhijian.db").display());
-    let store = Store::open(&url, dir.path().join("files")).await.expect("open sqlite store");
-    out.push(TestStore { label: "sqlite", store, url, dir });
+    let store = Store::open(&url, dir.path().join("files"))
+        .await
+        .expect("open sqlite store");
+    out.push(TestStore {
+        label: "sqlite",
+        store,
+        url,
+        dir,
+    });
     if let Some(server) = postgres_url() {
         let url = fresh_postgres_database(&server).await;
         let dir = tempfile::tempdir().expect("temp dir");
-        let store = Store::open(&url, dir.path().join("files")).await.expect("open postgres store");
-        out.push(TestStore { label: "postgres", store, url, dir });
+        let store = Store::open(&url, dir.path().join("files"))
+            .await
+            .expect("open postgres store");
+        out.push(TestStore {
+            label: "postgres",
+            store,
+            url,
+            dir,
+        });
     }
     out
 }

@@ -56,7 +56,10 @@ fn enterprise(code: &Uscc, name: &str, region_code: &str) -> NewEnterprise {
         uscc_legacy: false,
         name: name.into(),
         region: region(region_code),
-        details: EnterpriseDetails { address: Some("中华大街1号".into()), ..Default::default() },
+        details: EnterpriseDetails {
+            address: Some("中华大街1号".into()),
+            ..Default::default()
+        },
     }
 }
 
@@ -68,11 +71,38 @@ async fn archives_are_scoped_to_the_officers_region() {
         let baoding = officer(s, "baoding", "130600").await;
         let hebei = officer(s, "hebei", "130000").await;
         let a = uscc("130102", 1);
-        s.scoped(&shijiazhuang).create_enterprise(&enterprise(&a, "石家庄乳业有限公司", "130102")).await.unwrap();
+        s.scoped(&shijiazhuang)
+            .create_enterprise(&enterprise(&a, "石家庄乳业有限公司", "130102"))
+            .await
+            .unwrap();
 
-        assert!(s.scoped(&shijiazhuang).archive(a.as_str()).await.unwrap().is_some(), "{}", t.label);
-        assert!(s.scoped(&hebei).archive(a.as_str()).await.unwrap().is_some(), "{}", t.label);
-        assert!(s.scoped(&baoding).archive(a.as_str()).await.unwrap().is_none(), "{}: leak to another city", t.label);
+        assert!(
+            s.scoped(&shijiazhuang)
+                .archive(a.as_str())
+                .await
+                .unwrap()
+                .is_some(),
+            "{}",
+            t.label
+        );
+        assert!(
+            s.scoped(&hebei)
+                .archive(a.as_str())
+                .await
+                .unwrap()
+                .is_some(),
+            "{}",
+            t.label
+        );
+        assert!(
+            s.scoped(&baoding)
+                .archive(a.as_str())
+                .await
+                .unwrap()
+                .is_none(),
+            "{}: leak to another city",
+            t.label
+        );
 
         // Creating outside one's subtree is refused and leaves no trace.
         let (n_before, _) = audit::head(s.db()).await.unwrap();
@@ -82,7 +112,12 @@ async fn archives_are_scoped_to_the_officers_region() {
             .await
             .unwrap_err();
         assert!(matches!(err, StoreError::Forbidden), "{}: {err:?}", t.label);
-        assert_eq!(audit::head(s.db()).await.unwrap().0, n_before, "{}", t.label);
+        assert_eq!(
+            audit::head(s.db()).await.unwrap().0,
+            n_before,
+            "{}",
+            t.label
+        );
     }
 }
 
@@ -92,10 +127,27 @@ async fn a_duplicate_credit_code_is_a_conflict_and_changes_nothing() {
         let s = &t.store;
         let o = officer(s, "sjz", "130100").await;
         let a = uscc("130102", 7);
-        s.scoped(&o).create_enterprise(&enterprise(&a, "甲公司", "130102")).await.unwrap();
+        s.scoped(&o)
+            .create_enterprise(&enterprise(&a, "甲公司", "130102"))
+            .await
+            .unwrap();
         let head = audit::head(s.db()).await.unwrap();
-        let err = s.scoped(&o).create_enterprise(&enterprise(&a, "乙公司", "130102")).await.unwrap_err();
-        assert!(matches!(err, StoreError::Conflict { code: "enterprise_exists", .. }), "{}: {err:?}", t.label);
+        let err = s
+            .scoped(&o)
+            .create_enterprise(&enterprise(&a, "乙公司", "130102"))
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(
+                err,
+                StoreError::Conflict {
+                    code: "enterprise_exists",
+                    ..
+                }
+            ),
+            "{}: {err:?}",
+            t.label
+        );
         assert_eq!(audit::head(s.db()).await.unwrap(), head, "{}", t.label);
         let archive = s.scoped(&o).archive(a.as_str()).await.unwrap().unwrap();
         assert_eq!(archive.name, "甲公司");
@@ -107,32 +159,88 @@ async fn lists_filter_by_subtree_and_search_by_chinese_name() {
     for t in fresh_stores().await {
         let s = &t.store;
         let hebei = officer(s, "hebei", "130000").await;
-        let names = [("130102", "石家庄钢铁有限公司"), ("130104", "石家庄乳业有限公司"), ("130602", "保定钢铁集团")];
+        let names = [
+            ("130102", "石家庄钢铁有限公司"),
+            ("130104", "石家庄乳业有限公司"),
+            ("130602", "保定钢铁集团"),
+        ];
         for (i, (r, n)) in names.iter().enumerate() {
-            s.scoped(&hebei).create_enterprise(&enterprise(&uscc(r, i as u32), n, r)).await.unwrap();
+            s.scoped(&hebei)
+                .create_enterprise(&enterprise(&uscc(r, i as u32), n, r))
+                .await
+                .unwrap();
         }
         let page = Page::new(None, None).unwrap();
-        let all = s.scoped(&hebei).list_enterprises(&EnterpriseFilter::default(), page).await.unwrap();
+        let all = s
+            .scoped(&hebei)
+            .list_enterprises(&EnterpriseFilter::default(), page)
+            .await
+            .unwrap();
         assert_eq!(all.total, 3, "{}", t.label);
 
-        let sjz = EnterpriseFilter { region: Some(region("130100")), ..Default::default() };
-        assert_eq!(s.scoped(&hebei).list_enterprises(&sjz, page).await.unwrap().total, 2, "{}", t.label);
+        let sjz = EnterpriseFilter {
+            region: Some(region("130100")),
+            ..Default::default()
+        };
+        assert_eq!(
+            s.scoped(&hebei)
+                .list_enterprises(&sjz, page)
+                .await
+                .unwrap()
+                .total,
+            2,
+            "{}",
+            t.label
+        );
 
-        let steel = EnterpriseFilter { q: Some("钢铁".into()), ..Default::default() };
-        let found = s.scoped(&hebei).list_enterprises(&steel, page).await.unwrap();
+        let steel = EnterpriseFilter {
+            q: Some("钢铁".into()),
+            ..Default::default()
+        };
+        let found = s
+            .scoped(&hebei)
+            .list_enterprises(&steel, page)
+            .await
+            .unwrap();
         assert_eq!(found.total, 2, "{}", t.label);
         assert!(found.items.iter().all(|e| e.name.contains("钢铁")));
 
         // A search term with LIKE wildcards matches literally.
-        let pct = EnterpriseFilter { q: Some("%".into()), ..Default::default() };
-        assert_eq!(s.scoped(&hebei).list_enterprises(&pct, page).await.unwrap().total, 0, "{}", t.label);
+        let pct = EnterpriseFilter {
+            q: Some("%".into()),
+            ..Default::default()
+        };
+        assert_eq!(
+            s.scoped(&hebei)
+                .list_enterprises(&pct, page)
+                .await
+                .unwrap()
+                .total,
+            0,
+            "{}",
+            t.label
+        );
 
         let small = Page::new(Some(2), Some(2)).unwrap();
-        let p2 = s.scoped(&hebei).list_enterprises(&EnterpriseFilter::default(), small).await.unwrap();
+        let p2 = s
+            .scoped(&hebei)
+            .list_enterprises(&EnterpriseFilter::default(), small)
+            .await
+            .unwrap();
         assert_eq!((p2.items.len(), p2.total), (1, 3), "{}", t.label);
 
-        let closed = EnterpriseFilter { status: Some(EnterpriseStatus::Closed), ..Default::default() };
-        assert_eq!(s.scoped(&hebei).list_enterprises(&closed, page).await.unwrap().total, 0);
+        let closed = EnterpriseFilter {
+            status: Some(EnterpriseStatus::Closed),
+            ..Default::default()
+        };
+        assert_eq!(
+            s.scoped(&hebei)
+                .list_enterprises(&closed, page)
+                .await
+                .unwrap()
+                .total,
+            0
+        );
     }
 }
 
@@ -143,19 +251,51 @@ async fn a_licence_runs_its_lifecycle_and_refuses_bad_transitions() {
         let o = officer(s, "sjz", "130100").await;
         let a = uscc("130102", 3);
         let scoped = s.scoped(&o);
-        scoped.create_enterprise(&enterprise(&a, "石家庄乳业有限公司", "130102")).await.unwrap();
+        scoped
+            .create_enterprise(&enterprise(&a, "石家庄乳业有限公司", "130102"))
+            .await
+            .unwrap();
         let l = scoped
-            .apply_licence(a.as_str(), &NewLicence { kind: zhijian_core::licence_number::LicenceKind::Food, scope: vec!["F05".into()] })
+            .apply_licence(
+                a.as_str(),
+                &NewLicence {
+                    kind: zhijian_core::licence_number::LicenceKind::Food,
+                    scope: vec!["F05".into()],
+                },
+            )
             .await
             .unwrap();
         assert_eq!(l.state, LicenceState::Applied);
-        for action in [LicenceAction::Accept, LicenceAction::Review, LicenceAction::Approve] {
-            scoped.transition_licence(l.id, action, &TransitionInput::default()).await.unwrap();
+        for action in [
+            LicenceAction::Accept,
+            LicenceAction::Review,
+            LicenceAction::Approve,
+        ] {
+            scoped
+                .transition_licence(l.id, action, &TransitionInput::default())
+                .await
+                .unwrap();
         }
         // Issuing without a number is refused, and the licence stays approved.
-        let err = scoped.transition_licence(l.id, LicenceAction::Issue, &TransitionInput::default()).await.unwrap_err();
-        assert!(matches!(err, StoreError::Invalid { field: "number", .. }), "{}: {err:?}", t.label);
-        assert_eq!(scoped.licence(l.id).await.unwrap().unwrap().state, LicenceState::Approved);
+        let err = scoped
+            .transition_licence(l.id, LicenceAction::Issue, &TransitionInput::default())
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(
+                err,
+                StoreError::Invalid {
+                    field: "number",
+                    ..
+                }
+            ),
+            "{}: {err:?}",
+            t.label
+        );
+        assert_eq!(
+            scoped.licence(l.id).await.unwrap().unwrap().state,
+            LicenceState::Approved
+        );
 
         let issue = TransitionInput {
             number: Some(food_licence("1051301020001")),
@@ -163,15 +303,28 @@ async fn a_licence_runs_its_lifecycle_and_refuses_bad_transitions() {
             valid_until: Some("2029-01-01".parse().unwrap()),
             ..Default::default()
         };
-        let issued = scoped.transition_licence(l.id, LicenceAction::Issue, &issue).await.unwrap();
+        let issued = scoped
+            .transition_licence(l.id, LicenceAction::Issue, &issue)
+            .await
+            .unwrap();
         assert_eq!(issued.state, LicenceState::Issued);
         assert_eq!(issued.events.len(), 5, "{}", t.label);
 
-        let err = scoped.transition_licence(l.id, LicenceAction::Approve, &TransitionInput::default()).await.unwrap_err();
+        let err = scoped
+            .transition_licence(l.id, LicenceAction::Approve, &TransitionInput::default())
+            .await
+            .unwrap_err();
         assert!(matches!(err, StoreError::Transition(_)), "{err:?}");
 
         // Expiry applies by itself once the validity has ended.
-        assert_eq!(s.expire_licences("2029-01-02".parse().unwrap()).await.unwrap(), 1, "{}", t.label);
+        assert_eq!(
+            s.expire_licences("2029-01-02".parse().unwrap())
+                .await
+                .unwrap(),
+            1,
+            "{}",
+            t.label
+        );
         let expired = scoped.licence(l.id).await.unwrap().unwrap();
         assert_eq!(expired.state, LicenceState::Expired);
         assert_eq!(expired.events.last().unwrap().actor, "system");
@@ -185,8 +338,14 @@ async fn enterprises_add_their_own_products_only() {
         let o = officer(s, "sjz", "130100").await;
         let mine = uscc("130102", 4);
         let theirs = uscc("130102", 5);
-        s.scoped(&o).create_enterprise(&enterprise(&mine, "甲", "130102")).await.unwrap();
-        s.scoped(&o).create_enterprise(&enterprise(&theirs, "乙", "130102")).await.unwrap();
+        s.scoped(&o)
+            .create_enterprise(&enterprise(&mine, "甲", "130102"))
+            .await
+            .unwrap();
+        s.scoped(&o)
+            .create_enterprise(&enterprise(&theirs, "乙", "130102"))
+            .await
+            .unwrap();
         s.create_user(
             &NewUser {
                 username: "jia".into(),
@@ -207,13 +366,33 @@ async fn enterprises_add_their_own_products_only() {
             category: "F05".into(),
             gtin: None,
         };
-        s.scoped(&me).add_product(mine.as_str(), &product).await.unwrap();
-        let err = s.scoped(&me).add_product(theirs.as_str(), &product).await.unwrap_err();
-        assert!(matches!(err, StoreError::NotFound { .. }), "{}: {err:?}", t.label);
-        let bad = NewProduct { category: "X99".into(), ..product };
+        s.scoped(&me)
+            .add_product(mine.as_str(), &product)
+            .await
+            .unwrap();
+        let err = s
+            .scoped(&me)
+            .add_product(theirs.as_str(), &product)
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(err, StoreError::NotFound { .. }),
+            "{}: {err:?}",
+            t.label
+        );
+        let bad = NewProduct {
+            category: "X99".into(),
+            ..product
+        };
         assert!(matches!(
-            s.scoped(&me).add_product(mine.as_str(), &bad).await.unwrap_err(),
-            StoreError::Invalid { code: "category_unknown", .. }
+            s.scoped(&me)
+                .add_product(mine.as_str(), &bad)
+                .await
+                .unwrap_err(),
+            StoreError::Invalid {
+                code: "category_unknown",
+                ..
+            }
         ));
         let archive = s.scoped(&me).archive(mine.as_str()).await.unwrap().unwrap();
         assert_eq!(archive.products.len(), 1);
@@ -227,7 +406,10 @@ async fn the_audit_chain_catches_a_changed_byte() {
         let s = &t.store;
         let o = officer(s, "sjz", "130100").await;
         for i in 0..5 {
-            s.scoped(&o).create_enterprise(&enterprise(&uscc("130102", 100 + i), "企业", "130102")).await.unwrap();
+            s.scoped(&o)
+                .create_enterprise(&enterprise(&uscc("130102", 100 + i), "企业", "130102"))
+                .await
+                .unwrap();
         }
         let Verdict::Intact { entries } = audit::verify(s.db(), |_| {}).await.unwrap() else {
             panic!("{}: chain should be intact", t.label)
@@ -235,7 +417,12 @@ async fn the_audit_chain_catches_a_changed_byte() {
         assert!(entries >= 7);
         // Tamper with one byte of entry 4's recorded state, directly in the database.
         let mut tx = s.db().begin().await.unwrap();
-        tx.execute("UPDATE audit_entries SET after = REPLACE(after, '企业', '企止') WHERE seq = 4", &[]).await.unwrap();
+        tx.execute(
+            "UPDATE audit_entries SET after = REPLACE(after, '企业', '企止') WHERE seq = 4",
+            &[],
+        )
+        .await
+        .unwrap();
         tx.commit().await.unwrap();
         match audit::verify(s.db(), |_| {}).await.unwrap() {
             Verdict::Broken { seq, .. } => assert_eq!(seq, 4, "{}", t.label),
@@ -250,17 +437,41 @@ async fn tokens_and_sessions_resolve_to_their_user() {
         let s = &t.store;
         let o = officer(s, "sjz", "130100").await;
         let token = s.create_token("sjz", "test", "test").await.unwrap();
-        assert_eq!(s.principal_by_token(&token).await.unwrap(), Some(o.clone()), "{}", t.label);
+        assert_eq!(
+            s.principal_by_token(&token).await.unwrap(),
+            Some(o.clone()),
+            "{}",
+            t.label
+        );
         assert_eq!(s.principal_by_token("zjt_nope").await.unwrap(), None);
-        assert!(s.authenticate("sjz", "correct horse").await.unwrap().is_some());
-        assert!(s.authenticate("sjz", "wrong horse").await.unwrap().is_none());
-        assert!(s.authenticate("nobody", "correct horse").await.unwrap().is_none());
+        assert!(
+            s.authenticate("sjz", "correct horse")
+                .await
+                .unwrap()
+                .is_some()
+        );
+        assert!(
+            s.authenticate("sjz", "wrong horse")
+                .await
+                .unwrap()
+                .is_none()
+        );
+        assert!(
+            s.authenticate("nobody", "correct horse")
+                .await
+                .unwrap()
+                .is_none()
+        );
         let session = s.create_session(o.user_id, 60_000).await.unwrap();
         let (p, csrf) = s.session(&session.id).await.unwrap().unwrap();
         assert_eq!((p, csrf), (o.clone(), session.csrf.clone()));
         s.delete_session(&session.id).await.unwrap();
         assert!(s.session(&session.id).await.unwrap().is_none());
         let expired = s.create_session(o.user_id, -1).await.unwrap();
-        assert!(s.session(&expired.id).await.unwrap().is_none(), "{}", t.label);
+        assert!(
+            s.session(&expired.id).await.unwrap().is_none(),
+            "{}",
+            t.label
+        );
     }
 }

@@ -1,0 +1,436 @@
+//! Enterprise archives: register, change, read, list and search; products; records.
+
+use axum::Json as AxumJson;
+use axum::extract::{Multipart, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use zhijian_core::enterprise::{EnterpriseStatus, Scale};
+use zhijian_core::gtin::Gtin;
+use zhijian_core::licence::LicenceState;
+use zhijian_core::page::{Page, Paged};
+use zhijian_core::region::{self, RegionCode};
+use zhijian_core::uscc::Uscc;
+use zhijian_store::enterprises::{
+    Archive, EnterpriseDetails, EnterpriseFilter, EnterpriseSummary, NewEnterprise, NewProduct,
+    Product,
+};
+use zhijian_store::records::{Attachment, NewRecord, SupervisionRecord};
+
+use super::extract::{Json, Path, Query, date, required, text};
+use crate::auth::{Authed, Caller};
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// The body of `POST /api/v1/enterprises` and of `PATCH /api/v1/enterprises/{uscc}`
+/// (where the credit code and region cannot change).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EnterpriseInput {
+    uscc: Option<String>,
+    name: Option<String>,
+    region: Option<String>,
+    /// Accept a credit code whose only fault is its check character (pilot-region codes
+    /// issued before GB 32100); the archive then carries a warning flag.
+    #[serde(default)]
+    accept_legacy_uscc: bool,
+    address: Option<String>,
+    legal_representative: Option<String>,
+    contact_name: Option<String>,
+    contact_phone: Option<String>,
+    industry: Option<String>,
+    scale: Option<String>,
+    status: Option<String>,
+}
+
+impl EnterpriseInput {
+    fn details(&self) -> Result<EnterpriseDetails, ApiError> {
+        let scale = match self
+            .scale
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        {
+            None => None,
+            Some(s) => Some(Scale::parse(s).ok_or_else(|| {
+                ApiError::invalid(
+                    "invalid_value",
+                    "scale",
+                    "scale is one of large, medium, small, micro",
+                )
+            })?),
+        };
+        let status = match self
+            .status
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        {
+            None => None,
+            Some(s) => Some(EnterpriseStatus::parse(s).ok_or_else(|| {
+                ApiError::invalid(
+                    "invalid_value",
+                    "status",
+                    "status is one of active, suspended, closed",
+                )
+            })?),
+        };
+        let phone = text("contact_phone", self.contact_phone.as_deref(), 40)?;
+        if let Some(p) = &phone {
+            if !p
+                .chars()
+                .all(|c| c.is_ascii_digit() || matches!(c, '-' | '+' | ' ' | '(' | ')'))
+            {
+                return Err(ApiError::invalid(
+                    "invalid_value",
+                    "contact_phone",
+                    "a telephone number has digits, spaces and - + ( ) only",
+                ));
+            }
+        }
+        Ok(EnterpriseDetails {
+            address: text("address", self.address.as_deref(), 200)?,
+            legal_representative: text(
+                "legal_representative",
+                self.legal_representative.as_deref(),
+                50,
+            )?,
+            contact_name: text("contact_name", self.contact_name.as_deref(), 50)?,
+            contact_phone: phone,
+            industry: text("industry", self.industry.as_deref(), 100)?,
+            scale,
+            status,
+        })
+    }
+}
+
+/// Parses a region code that must exist in the region table.
+pub fn known_region(field: &str, code: &str) -> Result<RegionCode, ApiError> {
+    let r = region::resolve(code).map_err(|e| ApiError::from(e).field(field))?;
+    Ok(r.code)
+}
+
+/// Parses an enterprise registration.
+pub fn parse_enterprise(input: &EnterpriseInput) -> Result<NewEnterprise, ApiError> {
+    let missing = |f: &str| ApiError::invalid("required", f, format!("{f} is required"));
+    let (uscc, warning) =
+        Uscc::parse_lenient(input.uscc.as_deref().ok_or_else(|| missing("uscc"))?)?;
+    if let Some(w) = warning {
+        if !input.accept_legacy_uscc {
+            return Err(ApiError::invalid(
+                "uscc_check_character",
+                "uscc",
+                format!(
+                    "{w}; if this is a known pilot-region code issued before GB 32100, send accept_legacy_uscc: true"
+                ),
+            ));
+        }
+    }
+    Ok(NewEnterprise {
+        uscc_legacy: warning.is_some(),
+        uscc,
+        name: required(
+            "name",
+            input.name.as_deref().ok_or_else(|| missing("name"))?,
+            100,
+        )?,
+        region: known_region(
+            "region",
+            input.region.as_deref().ok_or_else(|| missing("region"))?,
+        )?,
+        details: input.details()?,
+    })
+}
+
+/// Loads an archive the caller may see, or 404.
+async fn load_archive(state: &AppState, who: &Authed, uscc: &str) -> Result<Archive, ApiError> {
+    state
+        .store
+        .scoped(&who.0)
+        .archive(uscc)
+        .await?
+        .ok_or_else(ApiError::not_found)
+}
+
+/// `POST /api/v1/enterprises` → 201 with the archive.
+pub async fn create(
+    State(state): State<AppState>,
+    who: Authed,
+    Json(input): Json<EnterpriseInput>,
+) -> Result<(StatusCode, AxumJson<Archive>), ApiError> {
+    let new = parse_enterprise(&input)?;
+    state.store.scoped(&who.0).create_enterprise(&new).await?;
+    Ok((
+        StatusCode::CREATED,
+        AxumJson(load_archive(&state, &who, new.uscc.as_str()).await?),
+    ))
+}
+
+/// `GET /api/v1/enterprises/{uscc}` → the whole archive.
+pub async fn get(
+    State(state): State<AppState>,
+    who: Authed,
+    Path(uscc): Path<String>,
+) -> Result<AxumJson<Archive>, ApiError> {
+    Ok(AxumJson(load_archive(&state, &who, uscc.trim()).await?))
+}
+
+/// `PATCH /api/v1/enterprises/{uscc}`.
+pub async fn update(
+    State(state): State<AppState>,
+    who: Authed,
+    Path(uscc): Path<String>,
+    Json(patch): Json<EnterpriseInput>,
+) -> Result<AxumJson<Archive>, ApiError> {
+    for (field, sent) in [
+        ("uscc", patch.uscc.is_some()),
+        ("region", patch.region.is_some()),
+    ] {
+        if sent {
+            return Err(ApiError::invalid(
+                "immutable_field",
+                field,
+                format!("{field} cannot be changed"),
+            ));
+        }
+    }
+    let name = match &patch.name {
+        Some(n) => Some(required("name", n, 100)?),
+        None => None,
+    };
+    let details = patch.details()?;
+    state
+        .store
+        .scoped(&who.0)
+        .update_enterprise(&uscc, name, &details)
+        .await?;
+    Ok(AxumJson(load_archive(&state, &who, &uscc).await?))
+}
+
+/// Query parameters of `GET /api/v1/enterprises`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListQuery {
+    page: Option<u32>,
+    per_page: Option<u32>,
+    region: Option<String>,
+    category: Option<String>,
+    status: Option<String>,
+    licence_state: Option<String>,
+    q: Option<String>,
+}
+
+/// Turns list parameters into a filter and a page.
+pub fn parse_list(q: &ListQuery) -> Result<(EnterpriseFilter, Page), ApiError> {
+    let page = Page::new(q.page, q.per_page)?;
+    let nonempty = |v: &Option<String>| {
+        v.as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+    };
+    let filter = EnterpriseFilter {
+        region: nonempty(&q.region)
+            .map(|r| known_region("region", &r))
+            .transpose()?,
+        category: nonempty(&q.category),
+        status: nonempty(&q.status)
+            .map(|s| {
+                EnterpriseStatus::parse(&s).ok_or_else(|| {
+                    ApiError::invalid(
+                        "invalid_value",
+                        "status",
+                        "status is one of active, suspended, closed",
+                    )
+                })
+            })
+            .transpose()?,
+        licence_state: nonempty(&q.licence_state)
+            .map(|s| {
+                LicenceState::parse(&s).ok_or_else(|| {
+                    ApiError::invalid("invalid_value", "licence_state", "unknown licence state")
+                })
+            })
+            .transpose()?,
+        q: nonempty(&q.q).map(|s| s.chars().take(100).collect()),
+    };
+    Ok((filter, page))
+}
+
+/// `GET /api/v1/enterprises` → `{"items", "total"}`.
+pub async fn list(
+    State(state): State<AppState>,
+    who: Authed,
+    Query(q): Query<ListQuery>,
+) -> Result<AxumJson<Paged<EnterpriseSummary>>, ApiError> {
+    let (filter, page) = parse_list(&q)?;
+    Ok(AxumJson(
+        state
+            .store
+            .scoped(&who.0)
+            .list_enterprises(&filter, page)
+            .await?,
+    ))
+}
+
+/// The body of `POST /api/v1/enterprises/{uscc}/products`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProductInput {
+    name: String,
+    category: String,
+    specification: Option<String>,
+    standard: Option<String>,
+    gtin: Option<String>,
+}
+
+/// Parses a product registration.
+pub fn parse_product(input: &ProductInput) -> Result<NewProduct, ApiError> {
+    Ok(NewProduct {
+        name: required("name", &input.name, 100)?,
+        specification: text("specification", input.specification.as_deref(), 100)?,
+        standard: text("standard", input.standard.as_deref(), 100)?,
+        category: required("category", &input.category, 10)?,
+        gtin: match input
+            .gtin
+            .as_deref()
+            .map(str::trim)
+            .filter(|g| !g.is_empty())
+        {
+            Some(g) => Some(Gtin::parse(g)?),
+            None => None,
+        },
+    })
+}
+
+/// `POST /api/v1/enterprises/{uscc}/products` → 201 with the product.
+pub async fn add_product(
+    State(state): State<AppState>,
+    who: Authed,
+    Path(uscc): Path<String>,
+    Json(input): Json<ProductInput>,
+) -> Result<(StatusCode, AxumJson<Product>), ApiError> {
+    let new = parse_product(&input)?;
+    Ok((
+        StatusCode::CREATED,
+        AxumJson(state.store.scoped(&who.0).add_product(&uscc, &new).await?),
+    ))
+}
+
+/// The body of `POST /api/v1/enterprises/{uscc}/records`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RecordInput {
+    kind: String,
+    occurred_on: String,
+    summary: String,
+    findings: Option<String>,
+}
+
+/// Parses a supervision record.
+pub fn parse_record(input: &RecordInput) -> Result<NewRecord, ApiError> {
+    Ok(NewRecord {
+        kind: input.kind.trim().to_owned(),
+        occurred_on: date("occurred_on", &input.occurred_on)?,
+        summary: required("summary", &input.summary, 2000)?,
+        findings: text("findings", input.findings.as_deref(), 4000)?,
+    })
+}
+
+/// `POST /api/v1/enterprises/{uscc}/records` → 201 with the record.
+pub async fn add_record(
+    State(state): State<AppState>,
+    who: Authed,
+    Path(uscc): Path<String>,
+    Json(input): Json<RecordInput>,
+) -> Result<(StatusCode, AxumJson<SupervisionRecord>), ApiError> {
+    let new = parse_record(&input)?;
+    Ok((
+        StatusCode::CREATED,
+        AxumJson(state.store.scoped(&who.0).add_record(&uscc, &new).await?),
+    ))
+}
+
+/// Reads the single `file` part of a multipart upload, refusing it when too large.
+pub async fn read_upload(mut form: Multipart, max: usize) -> Result<(String, Vec<u8>), ApiError> {
+    let bad = |m: String| ApiError::new(StatusCode::BAD_REQUEST, "invalid_upload", m).field("file");
+    while let Some(mut field) = form.next_field().await.map_err(|e| bad(e.body_text()))? {
+        if field.name() != Some("file") {
+            continue;
+        }
+        let name = field.file_name().unwrap_or("").to_owned();
+        let mut bytes = Vec::new();
+        while let Some(chunk) = field.chunk().await.map_err(|e| bad(e.body_text()))? {
+            if bytes.len() + chunk.len() > max {
+                return Err(zhijian_core::attachment::AttachmentError::TooLarge {
+                    size: bytes.len() + chunk.len(),
+                    max,
+                }
+                .into());
+            }
+            bytes.extend_from_slice(&chunk);
+        }
+        return Ok((name, bytes));
+    }
+    Err(ApiError::invalid(
+        "required",
+        "file",
+        "send the file as a multipart field named \"file\"",
+    ))
+}
+
+/// `POST /api/v1/records/{id}/attachments` (multipart, field `file`) → 201.
+pub async fn attach(
+    State(state): State<AppState>,
+    who: Authed,
+    Path(id): Path<i64>,
+    form: Multipart,
+) -> Result<(StatusCode, AxumJson<Attachment>), ApiError> {
+    let max = state.config.max_attachment_bytes;
+    let (name, bytes) = read_upload(form, max).await?;
+    let (name, media) = zhijian_core::attachment::check(&name, &bytes, max)?;
+    let a = state
+        .store
+        .scoped(&who.0)
+        .attach(id, &name, media, &bytes)
+        .await?;
+    Ok((StatusCode::CREATED, AxumJson(a)))
+}
+
+/// `GET /api/v1/attachments/{id}` → the file.
+pub async fn attachment(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+) -> Result<Response, ApiError> {
+    let who = caller.principal.ok_or_else(ApiError::unauthorized)?;
+    let (a, bytes) = state
+        .store
+        .scoped(&who)
+        .attachment(id)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    let disposition = format!("inline; filename*=UTF-8''{}", percent_encode(&a.file_name));
+    Ok((
+        [
+            (header::CONTENT_TYPE, a.media_type),
+            (header::CONTENT_DISPOSITION, disposition),
+            (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_owned()),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+/// RFC 5987 encoding for a file name in `Content-Disposition`.
+fn percent_encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}

@@ -1,0 +1,158 @@
+//! Request extractors whose failures are problem+json, never axum's plain-text rejections.
+
+use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::StatusCode;
+use axum::http::request::Parts;
+use serde::de::DeserializeOwned;
+
+use crate::error::ApiError;
+
+/// A JSON body.
+pub struct Json<T>(pub T);
+
+/// Query parameters.
+pub struct Query<T>(pub T);
+
+/// Path parameters.
+pub struct Path<T>(pub T);
+
+/// The field named in a serde error message (`name: invalid type …` → `name`).
+fn field_of(text: &str) -> Option<String> {
+    let tail = text.rsplit("target type: ").next()?;
+    let (path, _) = tail.split_once(": ")?;
+    if path.is_empty() || path.contains(' ') {
+        // "unknown field `x`, expected …" and similar name the field in backticks.
+        return tail.split('`').nth(1).map(str::to_owned);
+    }
+    Some(path.to_owned())
+}
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Json<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::Json::<T>::from_request(req, state).await {
+            Ok(axum::Json(v)) => Ok(Json(v)),
+            Err(JsonRejection::JsonDataError(e)) => {
+                let text = e.body_text();
+                let field = field_of(&text).or_else(|| text.split('`').nth(1).map(str::to_owned));
+                let code = if text.contains("unknown field") {
+                    "unknown_field"
+                } else if text.contains("missing field") {
+                    "required"
+                } else {
+                    "invalid_json"
+                };
+                let mut err = ApiError::invalid(code, "", text);
+                err.field = field;
+                Err(err)
+            }
+            Err(JsonRejection::JsonSyntaxError(e)) => Err(ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "malformed_json",
+                e.body_text(),
+            )),
+            Err(JsonRejection::MissingJsonContentType(e)) => Err(ApiError::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported_media_type",
+                e.body_text(),
+            )),
+            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => Err(ApiError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "payload_too_large",
+                e.body_text(),
+            )),
+            Err(e) => Err(ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "malformed_json",
+                e.body_text(),
+            )),
+        }
+    }
+}
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for Query<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::extract::Query::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Query(v)) => Ok(Query(v)),
+            Err(QueryRejection::FailedToDeserializeQueryString(e)) => {
+                let text = e.body_text();
+                let mut err = ApiError::new(StatusCode::BAD_REQUEST, "invalid_query", text.clone());
+                err.field = text
+                    .split(": ")
+                    .nth(1)
+                    .filter(|f| !f.contains(' '))
+                    .map(str::to_owned);
+                Err(err)
+            }
+            Err(e) => Err(ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "invalid_query",
+                e.body_text(),
+            )),
+        }
+    }
+}
+
+impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for Path<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::extract::Path::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Path(v)) => Ok(Path(v)),
+            Err(PathRejection::FailedToDeserializePathParams(e)) => Err(ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "invalid_path",
+                e.body_text(),
+            )),
+            Err(e) => Err(ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "invalid_path",
+                e.body_text(),
+            )),
+        }
+    }
+}
+
+/// Parses a `YYYY-MM-DD` field.
+pub fn date(field: &str, value: &str) -> Result<jiff::civil::Date, ApiError> {
+    value.trim().parse::<jiff::civil::Date>().map_err(|_| {
+        ApiError::invalid(
+            "date_format",
+            field,
+            format!("{field} must be a date written YYYY-MM-DD"),
+        )
+    })
+}
+
+/// Checks an optional free-text field's length; `None` when blank.
+pub fn text(field: &str, value: Option<&str>, max: usize) -> Result<Option<String>, ApiError> {
+    zhijian_core::enterprise::text_field(value, max)
+        .map_err(|e| ApiError::invalid("text_too_long", field, format!("{field}: {e}")))
+}
+
+/// Checks a required free-text field.
+pub fn required(field: &str, value: &str, max: usize) -> Result<String, ApiError> {
+    text(field, Some(value), max)?
+        .ok_or_else(|| ApiError::invalid("required", field, format!("{field} is required")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::field_of;
+
+    #[test]
+    fn field_names_are_found_in_serde_messages() {
+        assert_eq!(
+            field_of("Failed to deserialize the JSON body into the target type: name: invalid type: integer `1`, expected a string at line 1 column 10").as_deref(),
+            Some("name")
+        );
+        assert_eq!(
+            field_of("Failed to deserialize the JSON body into the target type: unknown field `nmae`, expected one of `uscc`, `name` at line 1 column 8").as_deref(),
+            Some("nmae")
+        );
+    }
+}
