@@ -93,9 +93,14 @@ impl OrgKind {
 
     /// Parses a stable name.
     pub fn parse(s: &str) -> Option<OrgKind> {
-        [OrgKind::Bureau, OrgKind::Enterprise, OrgKind::Printer, OrgKind::Lab]
-            .into_iter()
-            .find(|k| k.as_str() == s)
+        [
+            OrgKind::Bureau,
+            OrgKind::Enterprise,
+            OrgKind::Printer,
+            OrgKind::Lab,
+        ]
+        .into_iter()
+        .find(|k| k.as_str() == s)
     }
 }
 
@@ -167,10 +172,7 @@ impl Principal {
             (Role::Officer, _) => Scope::Region(self.region),
             (Role::Viewer, Action::Read) => Scope::Region(self.region),
             (Role::Viewer, _) => Scope::Nothing,
-            (
-                Role::Enterprise,
-                Action::Read | Action::EditProducts | Action::ApplyLicence,
-            ) => own(),
+            (Role::Enterprise, Action::Read | Action::EditProducts | Action::ApplyLicence) => own(),
             (Role::Enterprise, _) => Scope::Nothing,
             (Role::Printer | Role::Lab, _) => Scope::Nothing,
         }
@@ -211,7 +213,12 @@ mod tests {
         let p = who(Role::Viewer, "130000", Some(9));
         let inside = RegionCode::parse("130102").unwrap();
         assert!(p.may(Action::Read, 5, inside));
-        for a in [Action::EditArchive, Action::EditProducts, Action::DecideLicence, Action::AddRecord] {
+        for a in [
+            Action::EditArchive,
+            Action::EditProducts,
+            Action::DecideLicence,
+            Action::AddRecord,
+        ] {
             assert!(!p.may(a, 5, inside), "{a:?}");
         }
     }

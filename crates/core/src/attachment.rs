@@ -48,7 +48,10 @@ impl AttachmentError {
 
 /// The media type of `bytes` by their signature, if accepted.
 pub fn sniff_media_type(bytes: &[u8]) -> Option<&'static str> {
-    SIGNATURES.iter().find(|(sig, _)| bytes.starts_with(sig)).map(|(_, t)| *t)
+    SIGNATURES
+        .iter()
+        .find(|(sig, _)| bytes.starts_with(sig))
+        .map(|(_, t)| *t)
 }
 
 /// Checks a file name: a plain name (no folders, no `..`, no control characters).
@@ -61,17 +64,28 @@ pub fn check_file_name(name: &str) -> Result<String, AttachmentError> {
         || name.contains(['/', '\\', ':', '\0'])
         || name.chars().any(char::is_control)
         || name.starts_with('.');
-    if bad { Err(AttachmentError::BadName) } else { Ok(name.to_owned()) }
+    if bad {
+        Err(AttachmentError::BadName)
+    } else {
+        Ok(name.to_owned())
+    }
 }
 
 /// Checks a whole upload and returns its name and media type.
-pub fn check(name: &str, bytes: &[u8], max: usize) -> Result<(String, &'static str), AttachmentError> {
+pub fn check(
+    name: &str,
+    bytes: &[u8],
+    max: usize,
+) -> Result<(String, &'static str), AttachmentError> {
     let name = check_file_name(name)?;
     if bytes.is_empty() {
         return Err(AttachmentError::Empty);
     }
     if bytes.len() > max {
-        return Err(AttachmentError::TooLarge { size: bytes.len(), max });
+        return Err(AttachmentError::TooLarge {
+            size: bytes.len(),
+            max,
+        });
     }
     let media = sniff_media_type(bytes).ok_or(AttachmentError::UnsupportedType)?;
     Ok((name, media))
@@ -83,13 +97,27 @@ mod tests {
 
     #[test]
     fn content_decides_the_type() {
-        assert_eq!(check("a.jpg", b"%PDF-1.7 ...", 100), Ok(("a.jpg".into(), "application/pdf")));
-        assert_eq!(check("a.pdf", b"MZ\x90\x00", 100), Err(AttachmentError::UnsupportedType));
+        assert_eq!(
+            check("a.jpg", b"%PDF-1.7 ...", 100),
+            Ok(("a.jpg".into(), "application/pdf"))
+        );
+        assert_eq!(
+            check("a.pdf", b"MZ\x90\x00", 100),
+            Err(AttachmentError::UnsupportedType)
+        );
     }
 
     #[test]
     fn path_like_names_are_refused() {
-        for n in ["../etc/passwd", "a/b.png", "C:\\x.png", "..", ".hidden", "", "a\nb.png"] {
+        for n in [
+            "../etc/passwd",
+            "a/b.png",
+            "C:\\x.png",
+            "..",
+            ".hidden",
+            "",
+            "a\nb.png",
+        ] {
             assert_eq!(check_file_name(n), Err(AttachmentError::BadName), "{n:?}");
         }
         assert_eq!(check_file_name(" 现场照片.png "), Ok("现场照片.png".into()));
@@ -98,7 +126,10 @@ mod tests {
     #[test]
     fn size_is_limited() {
         let big = [b"%PDF-".as_slice(), &[0u8; 100]].concat();
-        assert_eq!(check("x.pdf", &big, 50), Err(AttachmentError::TooLarge { size: 105, max: 50 }));
+        assert_eq!(
+            check("x.pdf", &big, 50),
+            Err(AttachmentError::TooLarge { size: 105, max: 50 })
+        );
         assert_eq!(check("x.pdf", b"", 50), Err(AttachmentError::Empty));
     }
 }

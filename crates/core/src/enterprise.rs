@@ -87,7 +87,10 @@ pub fn text_field(value: Option<&str>, max_chars: usize) -> Result<Option<String
     };
     let n = v.chars().count();
     if n > max_chars {
-        return Err(TextTooLong { max_chars, found: n });
+        return Err(TextTooLong {
+            max_chars,
+            found: n,
+        });
     }
     Ok(Some(v.to_owned()))
 }

@@ -255,7 +255,10 @@ impl TransitionError {
 }
 
 /// The state `action` leads to from `from`, or why it may not be taken.
-pub fn next_state(from: LicenceState, action: LicenceAction) -> Result<LicenceState, TransitionError> {
+pub fn next_state(
+    from: LicenceState,
+    action: LicenceAction,
+) -> Result<LicenceState, TransitionError> {
     use LicenceAction as A;
     use LicenceState as S;
     let to = match (from, action) {
@@ -311,7 +314,12 @@ mod tests {
     #[test]
     fn the_happy_path_reaches_issued() {
         let mut s = LicenceState::Applied;
-        for a in [LicenceAction::Accept, LicenceAction::Review, LicenceAction::Approve, LicenceAction::Issue] {
+        for a in [
+            LicenceAction::Accept,
+            LicenceAction::Review,
+            LicenceAction::Approve,
+            LicenceAction::Issue,
+        ] {
             s = next_state(s, a).unwrap();
         }
         assert_eq!(s, LicenceState::Issued);
@@ -320,10 +328,17 @@ mod tests {
 
     #[test]
     fn final_states_allow_nothing() {
-        for s in [LicenceState::Refused, LicenceState::Revoked, LicenceState::Cancelled] {
+        for s in [
+            LicenceState::Refused,
+            LicenceState::Revoked,
+            LicenceState::Cancelled,
+        ] {
             assert!(available_actions(s).is_empty(), "{s:?}");
         }
-        assert_eq!(available_actions(LicenceState::Expired), vec![LicenceAction::Cancel]);
+        assert_eq!(
+            available_actions(LicenceState::Expired),
+            vec![LicenceAction::Cancel]
+        );
     }
 
     #[test]
@@ -338,10 +353,15 @@ mod tests {
 
     #[test]
     fn penalties_need_reasons() {
-        let err = check_transition(LicenceState::Issued, LicenceAction::Revoke, Some("  ")).unwrap_err();
+        let err =
+            check_transition(LicenceState::Issued, LicenceAction::Revoke, Some("  ")).unwrap_err();
         assert_eq!(err, TransitionError::ReasonRequired(LicenceAction::Revoke));
         assert_eq!(
-            check_transition(LicenceState::Issued, LicenceAction::Revoke, Some("伪造检验报告")),
+            check_transition(
+                LicenceState::Issued,
+                LicenceAction::Revoke,
+                Some("伪造检验报告")
+            ),
             Ok(LicenceState::Revoked)
         );
     }

@@ -67,7 +67,13 @@ mod tests {
 
     #[test]
     fn defaults_and_bounds() {
-        assert_eq!(Page::new(None, None), Ok(Page { page: 1, per_page: 50 }));
+        assert_eq!(
+            Page::new(None, None),
+            Ok(Page {
+                page: 1,
+                per_page: 50
+            })
+        );
         assert_eq!(Page::new(Some(0), None), Err(PageError::PageZero));
         assert_eq!(Page::new(None, Some(1001)), Err(PageError::PerPage));
         assert_eq!(Page::new(Some(3), Some(1000)).unwrap().offset(), 2000);
