@@ -80,11 +80,19 @@ pub fn entry_hash(
     hex::encode(Sha256::digest(canonical.to_string().as_bytes()))
 }
 
-/// Appends an entry inside the caller's transaction.
+/// Appends an entry inside the caller's transaction; returns its position.
 pub async fn append(tx: &mut Tx, at: i64, change: Change<'_>) -> Result<i64, StoreError> {
+    append_many(tx, at, vec![change]).await
+}
+
+/// Appends entries in order inside the caller's transaction; returns the last position.
+pub async fn append_many(
+    tx: &mut Tx,
+    at: i64,
+    changes: Vec<Change<'_>>,
+) -> Result<i64, StoreError> {
     if tx.engine() == Engine::Postgres {
-        // Serialise appenders: the chain needs a single, gap-free order. SQLite already
-        // has one writer.
+        // Serialise appenders: the chain needs one gap-free order. SQLite has one writer.
         tx.execute("SELECT pg_advisory_xact_lock(7157001)", params![])
             .await?;
     }
@@ -94,28 +102,46 @@ pub async fn append(tx: &mut Tx, at: i64, change: Change<'_>) -> Result<i64, Sto
             params![],
         )
         .await?;
-    let (seq, prev) = match head {
-        Some(r) => (r.int(0)? + 1, r.text(1)?),
-        None => (1, GENESIS.to_owned()),
+    let (mut seq, mut prev) = match head {
+        Some(r) => (r.int(0)?, r.text(1)?),
+        None => (0, GENESIS.to_owned()),
     };
-    let before = change.before.map(|v| v.to_string());
-    let after = change.after.map(|v| v.to_string());
-    let hash = entry_hash(
-        seq,
-        at,
-        change.actor,
-        change.action,
-        change.entity,
-        &change.entity_id,
-        change.enterprise.as_deref(),
-        before.as_deref(),
-        after.as_deref(),
-        &prev,
-    );
-    tx.execute(
-        "INSERT INTO audit_entries (seq, at, actor, action, entity, entity_id, enterprise, before, after, prev_hash, hash)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-        params![seq, at, change.actor, change.action, change.entity, change.entity_id, change.enterprise, before, after, prev, hash],
+    let mut rows = Vec::with_capacity(changes.len());
+    for c in changes {
+        seq += 1;
+        let before = c.before.map(|v| v.to_string());
+        let after = c.after.map(|v| v.to_string());
+        let hash = entry_hash(
+            seq,
+            at,
+            c.actor,
+            c.action,
+            c.entity,
+            &c.entity_id,
+            c.enterprise.as_deref(),
+            before.as_deref(),
+            after.as_deref(),
+            &prev,
+        );
+        rows.push(vec![
+            seq.into(),
+            at.into(),
+            c.actor.into(),
+            c.action.into(),
+            c.entity.into(),
+            c.entity_id.into(),
+            c.enterprise.into(),
+            before.into(),
+            after.into(),
+            prev.into(),
+            hash.clone().into(),
+        ]);
+        prev = hash;
+    }
+    tx.insert_rows(
+        "INSERT INTO audit_entries (seq, at, actor, action, entity, entity_id, enterprise, before, after, prev_hash, hash)",
+        11,
+        &rows,
     )
     .await?;
     Ok(seq)

@@ -220,6 +220,24 @@ impl Db {
         }
     }
 
+    /// Runs a statement that may not run inside a transaction (`VACUUM`, …) on the writer.
+    pub async fn execute_outside_transaction(
+        &self,
+        text: &str,
+        params: &[Value],
+    ) -> Result<u64, sqlx::Error> {
+        match self {
+            Db::Sqlite { writer, .. } => {
+                let q = bind_all!(sqlx::query(sql(text)), params);
+                Ok(q.execute(writer).await?.rows_affected())
+            }
+            Db::Postgres(pool) => {
+                let q = bind_all!(sqlx::query(sql(text)), params);
+                Ok(q.execute(pool).await?.rows_affected())
+            }
+        }
+    }
+
     /// Runs a read query outside a transaction.
     pub async fn fetch_all(&self, text: &str, params: &[Value]) -> Result<Vec<Row>, sqlx::Error> {
         match self {
@@ -351,6 +369,74 @@ impl Tx {
         self.fetch_optional(text, params)
             .await?
             .ok_or(sqlx::Error::RowNotFound)
+    }
+
+    /// Inserts many rows with multi-row `VALUES` lists, chunked below both engines'
+    /// parameter limits. `head` is `INSERT INTO t (a, b, c)`; every row has `width` values.
+    pub async fn insert_rows(
+        &mut self,
+        head: &str,
+        width: usize,
+        rows: &[Vec<Value>],
+    ) -> Result<(), sqlx::Error> {
+        let per_chunk = (30_000 / width.max(1)).max(1);
+        for chunk in rows.chunks(per_chunk) {
+            let mut text = String::with_capacity(head.len() + chunk.len() * width * 6);
+            text.push_str(head);
+            text.push_str(" VALUES ");
+            let mut n = 0;
+            for (i, _) in chunk.iter().enumerate() {
+                if i > 0 {
+                    text.push(',');
+                }
+                text.push('(');
+                for j in 0..width {
+                    if j > 0 {
+                        text.push(',');
+                    }
+                    n += 1;
+                    text.push('$');
+                    text.push_str(&n.to_string());
+                }
+                text.push(')');
+            }
+            let params: Vec<Value> = chunk.iter().flat_map(|r| r.iter().cloned()).collect();
+            self.execute(&text, &params).await?;
+        }
+        Ok(())
+    }
+
+    /// Reserves `n` consecutive ids in `table` for rows inserted with explicit ids, and
+    /// returns the first. On PostgreSQL it locks the table against other writers until
+    /// the transaction ends; call [`Tx::sync_identity`] after inserting.
+    pub async fn reserve_ids(&mut self, table: &str) -> Result<i64, sqlx::Error> {
+        if let Tx::Postgres(_) = self {
+            self.execute(
+                &format!("LOCK TABLE {table} IN SHARE ROW EXCLUSIVE MODE"),
+                &[],
+            )
+            .await?;
+        }
+        let row = self
+            .fetch_one(
+                &format!("SELECT COALESCE(MAX(id), 0) + 1 FROM {table}"),
+                &[],
+            )
+            .await?;
+        row.int(0)
+    }
+
+    /// Moves PostgreSQL's identity sequence past ids inserted explicitly (no-op on SQLite,
+    /// whose rowids follow the largest id by themselves).
+    pub async fn sync_identity(&mut self, table: &str) -> Result<(), sqlx::Error> {
+        if let Tx::Postgres(_) = self {
+            self.execute(
+                &format!("SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT COALESCE(MAX(id), 1) FROM {table}))"),
+                &[],
+            )
+            .await?;
+        }
+        Ok(())
     }
 
     /// Makes the transaction's changes durable.

@@ -17,6 +17,7 @@ pub mod audit;
 pub mod db;
 pub mod enterprises;
 pub mod identity;
+pub mod import;
 pub mod licences;
 pub mod organisations;
 pub mod records;
@@ -141,6 +142,21 @@ impl Store {
     /// Whether the database answers (for `/readyz`).
     pub async fn ping(&self) -> Result<(), StoreError> {
         self.db.fetch_one("SELECT 1", params![]).await?;
+        Ok(())
+    }
+
+    /// Writes a consistent copy of a SQLite database to `path` (`VACUUM INTO`).
+    pub async fn snapshot_sqlite(&self, path: &std::path::Path) -> Result<(), StoreError> {
+        if self.engine() != Engine::Sqlite {
+            return Err(StoreError::Invalid {
+                code: "engine",
+                field: "database",
+                message: "snapshots are for SQLite; use pg_dump for PostgreSQL".into(),
+            });
+        }
+        self.db
+            .execute_outside_transaction("VACUUM INTO $1", params![path.display().to_string()])
+            .await?;
         Ok(())
     }
 

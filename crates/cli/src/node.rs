@@ -1,0 +1,83 @@
+//! Running a node: logging, the listener, background jobs, graceful shutdown.
+
+use std::time::Duration;
+
+use anyhow::Context;
+use tracing_subscriber::EnvFilter;
+use zhijian_server::config::Config;
+use zhijian_server::state::AppState;
+use zhijian_store::Store;
+
+use crate::demo::Accounts;
+
+/// Logs to stderr as text or JSON lines; `RUST_LOG` filters (default `info`).
+pub fn init_logging(config: &Config) {
+    let filter =
+        EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    let _ = if config.log_format == "json" {
+        builder.json().try_init()
+    } else {
+        builder.try_init()
+    };
+}
+
+/// Serves until Ctrl-C or SIGTERM, running the licence-expiry job hourly.
+pub async fn serve(store: Store, config: Config, accounts: Option<Accounts>) -> anyhow::Result<()> {
+    let listener = tokio::net::TcpListener::bind(&config.listen)
+        .await
+        .with_context(|| format!("cannot listen on {}", config.listen))?;
+    let addr = listener.local_addr()?;
+    let url = format!("http://{addr}");
+    match &accounts {
+        Some(a) => crate::demo::print_accounts(a, Some(&url)),
+        None => println!("zhijian is serving at {url}  (console: {url}/console)"),
+    }
+    tokio::spawn(expiry_job(store.clone()));
+    let state = AppState::new(store.clone(), config);
+    zhijian_server::serve(listener, state, shutdown_signal()).await?;
+    store.close().await;
+    Ok(())
+}
+
+/// Marks licences expired once their validity has ended (dates in China Standard Time).
+async fn expiry_job(store: Store) {
+    let mut tick = tokio::time::interval(Duration::from_secs(3600));
+    loop {
+        tick.tick().await;
+        let today = jiff::Zoned::now()
+            .with_time_zone(
+                jiff::tz::TimeZone::get("Asia/Shanghai").unwrap_or(jiff::tz::TimeZone::UTC),
+            )
+            .date();
+        match store.expire_licences(today).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(expired = n, "licences past their validity marked expired"),
+            Err(e) => tracing::warn!(error = %e, "licence expiry job failed"),
+        }
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+    tracing::info!("shutting down");
+}
