@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use crate::region::RegionCode;
 
 /// A user's role. The anonymous public has no role and no [`Principal`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     /// Runs the node: sees and changes everything.
@@ -67,7 +67,7 @@ impl Role {
 }
 
 /// The kinds of organisation users belong to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum OrgKind {
     /// A regulator attached to one region.
@@ -105,7 +105,7 @@ impl OrgKind {
 }
 
 /// An authenticated caller, resolved once per request.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Principal {
     /// The user's id.
     pub user_id: i64,
@@ -116,6 +116,7 @@ pub struct Principal {
     /// The organisation the user belongs to (none for admins).
     pub org_id: Option<i64>,
     /// The region of the user's organisation (national for admins).
+    #[schema(value_type = String, pattern = "^[0-9]{6}$", examples("110000"))]
     pub region: RegionCode,
 }
 

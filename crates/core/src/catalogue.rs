@@ -12,7 +12,19 @@
 use serde::{Deserialize, Serialize};
 
 /// A category's risk grade: I is the highest risk.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    utoipa::ToSchema,
+)]
 pub enum RiskGrade {
     /// High risk.
     I,
@@ -34,7 +46,7 @@ impl RiskGrade {
 }
 
 /// Which catalogue a category belongs to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum CatalogueKind {
     /// Food, under food production licences (`SC…`).

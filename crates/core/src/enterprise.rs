@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 /// Whether the enterprise is operating.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum EnterpriseStatus {
     /// Producing normally.
@@ -47,7 +47,7 @@ impl EnterpriseStatus {
 }
 
 /// The enterprise's size class (GB/T statistics classes).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Scale {
     /// 大型.

@@ -10,7 +10,7 @@ use thiserror::Error;
 use crate::licence_number::LicenceKind;
 
 /// Where a licence is in its lifecycle.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum LicenceState {
     /// The enterprise has applied.
@@ -110,7 +110,7 @@ impl LicenceState {
 }
 
 /// A step a person (or the expiry job) asks a licence to take.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum LicenceAction {
     /// Accept the application for processing.

@@ -53,7 +53,7 @@ impl Page {
 }
 
 /// One page of a list, as every list endpoint answers.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Paged<T> {
     /// The items on this page.
     pub items: Vec<T>,
