@@ -33,7 +33,7 @@ pub struct Change<'a> {
 }
 
 /// One stored entry.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct AuditEntry {
     /// Position in the chain, from 1.
     pub seq: i64,

@@ -32,7 +32,7 @@ pub struct NewEnterprise {
 }
 
 /// The fields of an enterprise other than its identity.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct EnterpriseDetails {
     /// Registered address.
     pub address: Option<String>,
@@ -51,7 +51,7 @@ pub struct EnterpriseDetails {
 }
 
 /// One row of the enterprise list.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, utoipa::ToSchema)]
 pub struct EnterpriseSummary {
     /// Credit code.
     pub uscc: String,
@@ -66,7 +66,7 @@ pub struct EnterpriseSummary {
 }
 
 /// Everything the node knows about one enterprise.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Archive {
     /// Credit code.
     pub uscc: String,
@@ -82,8 +82,10 @@ pub struct Archive {
     #[serde(flatten)]
     pub details: EnterpriseDetails,
     /// When it was registered.
+    #[schema(format = DateTime)]
     pub created_at: String,
     /// When its basic data last changed.
+    #[schema(format = DateTime)]
     pub updated_at: String,
     /// Its licences.
     pub licences: Vec<Licence>,
@@ -96,7 +98,7 @@ pub struct Archive {
 }
 
 /// A region named in an archive.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, utoipa::ToSchema)]
 pub struct RegionRef {
     /// Code.
     pub code: String,
@@ -105,7 +107,7 @@ pub struct RegionRef {
 }
 
 /// A product an enterprise makes.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, utoipa::ToSchema)]
 pub struct Product {
     /// Its id.
     pub id: i64,
@@ -120,6 +122,7 @@ pub struct Product {
     /// GTIN-14, if it has one.
     pub gtin: Option<String>,
     /// When it was registered.
+    #[schema(format = DateTime)]
     pub created_at: String,
 }
 

@@ -13,13 +13,14 @@ use crate::db::{Db, Row, Tx};
 use crate::{Scoped, Store, StoreError, Where, conflict_on_unique, now_ms, params, rfc3339};
 
 /// A licence as the archive shows it.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, utoipa::ToSchema)]
 pub struct Licence {
     /// Its id.
     pub id: i64,
     /// The holder's credit code.
     pub enterprise: String,
     /// Industrial or food.
+    #[schema(value_type = String)]
     pub kind: LicenceKind,
     /// The certificate number, once issued.
     pub number: Option<String>,
@@ -28,19 +29,23 @@ pub struct Licence {
     /// The product categories it covers.
     pub scope: Vec<String>,
     /// First day of validity.
+    #[schema(format = Date)]
     pub valid_from: Option<String>,
     /// Last day of validity.
+    #[schema(format = Date)]
     pub valid_until: Option<String>,
     /// When it was applied for.
+    #[schema(format = DateTime)]
     pub applied_at: String,
     /// When it last changed.
+    #[schema(format = DateTime)]
     pub updated_at: String,
     /// Every transition so far, oldest first.
     pub events: Vec<LicenceEvent>,
 }
 
 /// One step in a licence's history.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, utoipa::ToSchema)]
 pub struct LicenceEvent {
     /// The action taken (`apply` for the application itself).
     pub action: String,
@@ -53,6 +58,7 @@ pub struct LicenceEvent {
     /// Why.
     pub reason: Option<String>,
     /// When (RFC 3339).
+    #[schema(format = DateTime)]
     pub at: String,
 }
 

@@ -10,7 +10,7 @@ use crate::db::{Row, Tx};
 use crate::{Scoped, Store, StoreError, conflict_on_unique, now_ms, params, rfc3339};
 
 /// An organisation as lists and pickers show it.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, utoipa::ToSchema)]
 pub struct Organisation {
     /// Its id.
     pub id: i64,
@@ -23,6 +23,7 @@ pub struct Organisation {
     /// Its region code.
     pub region: String,
     /// When it was registered (RFC 3339).
+    #[schema(format = DateTime)]
     pub created_at: String,
 }
 

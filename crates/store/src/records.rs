@@ -25,13 +25,14 @@ pub const RECORD_KINDS: &[(&str, &str, &str)] = &[
 ];
 
 /// A supervision record in an archive.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, utoipa::ToSchema)]
 pub struct SupervisionRecord {
     /// Its id.
     pub id: i64,
     /// One of [`RECORD_KINDS`].
     pub kind: String,
     /// The day it happened.
+    #[schema(format = Date)]
     pub occurred_on: String,
     /// What was done.
     pub summary: String,
@@ -40,6 +41,7 @@ pub struct SupervisionRecord {
     /// Who wrote it.
     pub author: String,
     /// When it was entered.
+    #[schema(format = DateTime)]
     pub created_at: String,
     /// Attached files.
     pub attachments: Vec<Attachment>,
@@ -59,7 +61,7 @@ pub struct NewRecord {
 }
 
 /// An attached file's description.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, utoipa::ToSchema)]
 pub struct Attachment {
     /// Its id.
     pub id: i64,
