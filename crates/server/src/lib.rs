@@ -19,6 +19,7 @@ pub mod error;
 pub mod lang;
 pub mod messages;
 pub mod metrics;
+pub mod openapi;
 pub mod ops;
 pub mod state;
 
@@ -41,6 +42,7 @@ pub fn router(state: AppState) -> Router {
     let body_limit = state.config.max_body_bytes;
     Router::new()
         .merge(api::routes(&state))
+        .route("/api/v1/openapi.json", get(openapi::document))
         .route("/healthz", get(ops::healthz))
         .route("/readyz", get(ops::readyz))
         .route("/metrics", get(metrics::metrics))

@@ -24,22 +24,44 @@ use crate::state::AppState;
 
 /// The body of `POST /api/v1/enterprises` and of `PATCH /api/v1/enterprises/{uscc}`
 /// (where the credit code and region cannot change).
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct EnterpriseInput {
+    /// Unified social credit code (18 characters, GB 32100). Required when registering;
+    /// cannot be sent when changing.
+    #[schema(examples("91350100M000100Y43"))]
     uscc: Option<String>,
+    /// Name. Required when registering.
+    #[schema(max_length = 100)]
     name: Option<String>,
+    /// Six-digit code of a known region. Required when registering; cannot be sent when
+    /// changing.
+    #[schema(pattern = "^[0-9]{6}$", examples("350102"))]
     region: Option<String>,
     /// Accept a credit code whose only fault is its check character (pilot-region codes
     /// issued before GB 32100); the archive then carries a warning flag.
     #[serde(default)]
     accept_legacy_uscc: bool,
+    /// Registered address.
+    #[schema(max_length = 200)]
     address: Option<String>,
+    /// Legal representative.
+    #[schema(max_length = 50)]
     legal_representative: Option<String>,
+    /// Contact person.
+    #[schema(max_length = 50)]
     contact_name: Option<String>,
+    /// Contact telephone: digits, spaces and `- + ( )`.
+    #[schema(max_length = 40, pattern = "^[0-9 +()-]*$")]
     contact_phone: Option<String>,
+    /// Industry (free text, e.g. 食品制造业).
+    #[schema(max_length = 100)]
     industry: Option<String>,
+    /// Size class.
+    #[schema(value_type = Option<Scale>)]
     scale: Option<String>,
+    /// Operating status.
+    #[schema(value_type = Option<EnterpriseStatus>)]
     status: Option<String>,
 }
 
@@ -153,6 +175,30 @@ async fn load_archive(state: &AppState, who: &Authed, uscc: &str) -> Result<Arch
 }
 
 /// `POST /api/v1/enterprises` → 201 with the archive.
+#[utoipa::path(
+    post,
+    path = "/api/v1/enterprises",
+    operation_id = "create_enterprise",
+    tag = "enterprises",
+    summary = "Register an enterprise",
+    description = "Creates an enterprise archive. `uscc`, `name` and `region` are required. A \
+        credit code whose only fault is its check character is refused (422 \
+        `uscc_check_character`) unless `accept_legacy_uscc` is true.",
+    security(("bearer" = []), ("session" = [])),
+    params(crate::openapi::CsrfHeader),
+    request_body = EnterpriseInput,
+    responses(
+        (status = 201, description = "The new archive.", body = Archive),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 409, description = "`enterprise_exists`: an organisation with this credit code is already registered.", body = crate::openapi::Problem, content_type = "application/problem+json"),
+        (status = 413, response = crate::openapi::PayloadTooLarge),
+        (status = 415, response = crate::openapi::UnsupportedMediaType),
+        (status = 422, response = crate::openapi::Unprocessable),
+        (status = 500, response = crate::openapi::Internal),
+    ),
+)]
 pub async fn create(
     State(state): State<AppState>,
     who: Authed,
@@ -167,6 +213,24 @@ pub async fn create(
 }
 
 /// `GET /api/v1/enterprises/{uscc}` → the whole archive.
+#[utoipa::path(
+    get,
+    path = "/api/v1/enterprises/{uscc}",
+    operation_id = "get_enterprise",
+    tag = "enterprises",
+    summary = "Read an enterprise archive",
+    description = "The whole archive: basic data, licences with their history, products, \
+        supervision records with attachments, and the latest audited changes. An enterprise \
+        outside the caller's scope answers 404.",
+    security(("bearer" = []), ("session" = [])),
+    params(crate::openapi::UsccPath),
+    responses(
+        (status = 200, description = "The archive.", body = Archive),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 404, response = crate::openapi::NotFound),
+        (status = 500, response = crate::openapi::Internal),
+    ),
+)]
 pub async fn get(
     State(state): State<AppState>,
     who: Authed,
@@ -176,6 +240,29 @@ pub async fn get(
 }
 
 /// `PATCH /api/v1/enterprises/{uscc}`.
+#[utoipa::path(
+    patch,
+    path = "/api/v1/enterprises/{uscc}",
+    operation_id = "update_enterprise",
+    tag = "enterprises",
+    summary = "Change an enterprise's basic data",
+    description = "Changes the fields sent; fields left out keep their values. `uscc` and \
+        `region` cannot be changed (422 `immutable_field`).",
+    security(("bearer" = []), ("session" = [])),
+    params(crate::openapi::UsccPath, crate::openapi::CsrfHeader),
+    request_body = EnterpriseInput,
+    responses(
+        (status = 200, description = "The archive after the change.", body = Archive),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 404, response = crate::openapi::NotFound),
+        (status = 413, response = crate::openapi::PayloadTooLarge),
+        (status = 415, response = crate::openapi::UnsupportedMediaType),
+        (status = 422, response = crate::openapi::Unprocessable),
+        (status = 500, response = crate::openapi::Internal),
+    ),
+)]
 pub async fn update(
     State(state): State<AppState>,
     who: Authed,
@@ -208,15 +295,30 @@ pub async fn update(
 }
 
 /// Query parameters of `GET /api/v1/enterprises`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ListQuery {
+    /// The page, from 1.
+    #[param(minimum = 1, default = 1)]
     page: Option<u32>,
+    /// Items per page, at most 1000.
+    #[param(minimum = 1, maximum = 1000, default = 50)]
     per_page: Option<u32>,
+    /// Only enterprises in this region's subtree (six-digit code of a known region).
+    #[param(pattern = "^[0-9]{6}$", example = "350100")]
     region: Option<String>,
+    /// Only enterprises with a product in this catalogue category.
+    #[param(example = "F05")]
     category: Option<String>,
+    /// Only enterprises with this operating status.
+    #[param(value_type = Option<EnterpriseStatus>)]
     status: Option<String>,
+    /// Only enterprises holding a licence in this state.
+    #[param(value_type = Option<LicenceState>)]
     licence_state: Option<String>,
+    /// Name contains this text, or credit code starts with it (the first 100 characters
+    /// are used).
     q: Option<String>,
 }
 
@@ -258,6 +360,25 @@ pub fn parse_list(q: &ListQuery) -> Result<(EnterpriseFilter, Page), ApiError> {
 }
 
 /// `GET /api/v1/enterprises` → `{"items", "total"}`.
+#[utoipa::path(
+    get,
+    path = "/api/v1/enterprises",
+    operation_id = "list_enterprises",
+    tag = "enterprises",
+    summary = "List and search enterprises",
+    description = "The enterprises in the caller's scope, filtered and paginated. `total` \
+        counts every match, not just this page. Unknown parameters answer 400 \
+        `invalid_query`; `page` 0 or `per_page` outside 1–1000 answer 422 `page`.",
+    security(("bearer" = []), ("session" = [])),
+    params(ListQuery),
+    responses(
+        (status = 200, description = "One page of enterprises.", body = Paged<EnterpriseSummary>),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 422, response = crate::openapi::Unprocessable),
+        (status = 500, response = crate::openapi::Internal),
+    ),
+)]
 pub async fn list(
     State(state): State<AppState>,
     who: Authed,
@@ -274,13 +395,23 @@ pub async fn list(
 }
 
 /// The body of `POST /api/v1/enterprises/{uscc}/products`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ProductInput {
+    /// Name.
+    #[schema(max_length = 100)]
     name: String,
+    /// Catalogue category id (see `GET /api/v1/categories`).
+    #[schema(max_length = 10, examples("F05"))]
     category: String,
+    /// Specification or model.
+    #[schema(max_length = 100)]
     specification: Option<String>,
+    /// The standard it is made to (e.g. GB 19645-2010).
+    #[schema(max_length = 100)]
     standard: Option<String>,
+    /// GTIN-8, -12, -13 or -14 with a valid check digit; kept in its 14-digit form.
+    #[schema(examples("06901234567892"))]
     gtin: Option<String>,
 }
 
@@ -304,6 +435,28 @@ pub fn parse_product(input: &ProductInput) -> Result<NewProduct, ApiError> {
 }
 
 /// `POST /api/v1/enterprises/{uscc}/products` → 201 with the product.
+#[utoipa::path(
+    post,
+    path = "/api/v1/enterprises/{uscc}/products",
+    operation_id = "add_product",
+    tag = "enterprises",
+    summary = "Register a product",
+    security(("bearer" = []), ("session" = [])),
+    params(crate::openapi::UsccPath, crate::openapi::CsrfHeader),
+    request_body = ProductInput,
+    responses(
+        (status = 201, description = "The new product.", body = Product),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 404, response = crate::openapi::NotFound),
+        (status = 409, description = "`gtin_taken`: another product already has this GTIN.", body = crate::openapi::Problem, content_type = "application/problem+json"),
+        (status = 413, response = crate::openapi::PayloadTooLarge),
+        (status = 415, response = crate::openapi::UnsupportedMediaType),
+        (status = 422, response = crate::openapi::Unprocessable),
+        (status = 500, response = crate::openapi::Internal),
+    ),
+)]
 pub async fn add_product(
     State(state): State<AppState>,
     who: Authed,
@@ -318,12 +471,20 @@ pub async fn add_product(
 }
 
 /// The body of `POST /api/v1/enterprises/{uscc}/records`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RecordInput {
+    /// What kind of record.
+    #[schema(schema_with = crate::openapi::record_kind)]
     kind: String,
+    /// The day it happened, `YYYY-MM-DD`.
+    #[schema(format = Date)]
     occurred_on: String,
+    /// What was done.
+    #[schema(max_length = 2000)]
     summary: String,
+    /// What was found.
+    #[schema(max_length = 4000)]
     findings: Option<String>,
 }
 
@@ -338,6 +499,27 @@ pub fn parse_record(input: &RecordInput) -> Result<NewRecord, ApiError> {
 }
 
 /// `POST /api/v1/enterprises/{uscc}/records` → 201 with the record.
+#[utoipa::path(
+    post,
+    path = "/api/v1/enterprises/{uscc}/records",
+    operation_id = "add_record",
+    tag = "records",
+    summary = "Enter a supervision record",
+    security(("bearer" = []), ("session" = [])),
+    params(crate::openapi::UsccPath, crate::openapi::CsrfHeader),
+    request_body = RecordInput,
+    responses(
+        (status = 201, description = "The new record.", body = SupervisionRecord),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 404, response = crate::openapi::NotFound),
+        (status = 413, response = crate::openapi::PayloadTooLarge),
+        (status = 415, response = crate::openapi::UnsupportedMediaType),
+        (status = 422, response = crate::openapi::Unprocessable),
+        (status = 500, response = crate::openapi::Internal),
+    ),
+)]
 pub async fn add_record(
     State(state): State<AppState>,
     who: Authed,
@@ -380,6 +562,29 @@ pub async fn read_upload(mut form: Multipart, max: usize) -> Result<(String, Vec
 }
 
 /// `POST /api/v1/records/{id}/attachments` (multipart, field `file`) → 201.
+#[utoipa::path(
+    post,
+    path = "/api/v1/records/{id}/attachments",
+    operation_id = "add_attachment",
+    tag = "records",
+    summary = "Attach a file to a supervision record",
+    description = "A `multipart/form-data` upload whose part `file` is a PNG, JPEG, GIF or PDF \
+        (recognised by its content, not its name) of at most the configured \
+        `max_attachment_bytes` (10 MiB by default). A body that is not \
+        `multipart/form-data` at all is refused with 400 by the framework, in plain text.",
+    security(("bearer" = []), ("session" = [])),
+    params(("id" = i64, Path, description = "The supervision record's id."), crate::openapi::CsrfHeader),
+    request_body(content = crate::openapi::AttachmentUpload, content_type = "multipart/form-data"),
+    responses(
+        (status = 201, description = "The stored attachment.", body = Attachment),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 404, response = crate::openapi::NotFound),
+        (status = 422, response = crate::openapi::Unprocessable),
+        (status = 500, response = crate::openapi::Internal),
+    ),
+)]
 pub async fn attach(
     State(state): State<AppState>,
     who: Authed,
@@ -398,6 +603,29 @@ pub async fn attach(
 }
 
 /// `GET /api/v1/attachments/{id}` → the file.
+#[utoipa::path(
+    get,
+    path = "/api/v1/attachments/{id}",
+    operation_id = "get_attachment",
+    tag = "records",
+    summary = "Download an attachment",
+    description = "The file's bytes, with the media type found in its content and its upload \
+        name in `Content-Disposition`.",
+    security(("bearer" = []), ("session" = [])),
+    params(("id" = i64, Path, description = "The attachment's id.")),
+    responses(
+        (status = 200, description = "The file.", content(
+            ("image/png"),
+            ("image/jpeg"),
+            ("image/gif"),
+            ("application/pdf"),
+        )),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 404, response = crate::openapi::NotFound),
+        (status = 500, response = crate::openapi::Internal),
+    ),
+)]
 pub async fn attachment(
     State(state): State<AppState>,
     caller: Caller,

@@ -15,11 +15,17 @@ use crate::error::ApiError;
 use crate::state::AppState;
 
 /// The body of `POST /api/v1/printers` and `POST /api/v1/labs`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct OrganisationInput {
+    /// Unified social credit code (18 characters, GB 32100).
+    #[schema(examples("91350100M000100Y43"))]
     uscc: String,
+    /// Name.
+    #[schema(max_length = 100)]
     name: String,
+    /// Six-digit code of a known region.
+    #[schema(pattern = "^[0-9]{6}$", examples("350102"))]
     region: String,
 }
 
@@ -48,6 +54,27 @@ async fn register(
 }
 
 /// `POST /api/v1/printers` → 201.
+#[utoipa::path(
+    post,
+    path = "/api/v1/printers",
+    operation_id = "create_printer",
+    tag = "organisations",
+    summary = "Register a printing enterprise",
+    security(("bearer" = []), ("session" = [])),
+    params(crate::openapi::CsrfHeader),
+    request_body = OrganisationInput,
+    responses(
+        (status = 201, description = "The new organisation, `kind` `printer`.", body = Organisation),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 409, description = "`uscc_taken`: an organisation with this credit code is already registered.", body = crate::openapi::Problem, content_type = "application/problem+json"),
+        (status = 413, response = crate::openapi::PayloadTooLarge),
+        (status = 415, response = crate::openapi::UnsupportedMediaType),
+        (status = 422, response = crate::openapi::Unprocessable),
+        (status = 500, response = crate::openapi::Internal),
+    ),
+)]
 pub async fn create_printer(
     State(state): State<AppState>,
     who: Authed,
@@ -57,6 +84,27 @@ pub async fn create_printer(
 }
 
 /// `POST /api/v1/labs` → 201.
+#[utoipa::path(
+    post,
+    path = "/api/v1/labs",
+    operation_id = "create_lab",
+    tag = "organisations",
+    summary = "Register a testing laboratory",
+    security(("bearer" = []), ("session" = [])),
+    params(crate::openapi::CsrfHeader),
+    request_body = OrganisationInput,
+    responses(
+        (status = 201, description = "The new organisation, `kind` `lab`.", body = Organisation),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 409, description = "`uscc_taken`: an organisation with this credit code is already registered.", body = crate::openapi::Problem, content_type = "application/problem+json"),
+        (status = 413, response = crate::openapi::PayloadTooLarge),
+        (status = 415, response = crate::openapi::UnsupportedMediaType),
+        (status = 422, response = crate::openapi::Unprocessable),
+        (status = 500, response = crate::openapi::Internal),
+    ),
+)]
 pub async fn create_lab(
     State(state): State<AppState>,
     who: Authed,

@@ -9,11 +9,17 @@ use super::extract::Path;
 use crate::error::ApiError;
 
 /// A region in an answer.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct RegionView {
+    /// The six-digit GB/T 2260 code.
+    #[schema(pattern = "^[0-9]{6}$", examples("110101"))]
     code: String,
+    /// The Chinese name.
     name: &'static str,
+    /// Where it sits in the tree.
+    #[schema(schema_with = crate::openapi::region_level)]
     level: &'static str,
+    /// Whether the code has been withdrawn from GB/T 2260 (old archives may still carry it).
     retired: bool,
 }
 
@@ -34,15 +40,33 @@ impl From<&Region> for RegionView {
 }
 
 /// A region with its ancestors (province first) and its current children.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct RegionDetail {
     #[serde(flatten)]
     region: RegionView,
+    /// Its ancestors, province first (the nation is left out).
     parents: Vec<RegionView>,
+    /// Its current children.
     children: Vec<RegionView>,
 }
 
 /// `GET /api/v1/regions/{code}`.
+#[utoipa::path(
+    get,
+    path = "/api/v1/regions/{code}",
+    operation_id = "get_region",
+    tag = "reference",
+    summary = "Look up a region",
+    description = "A GB/T 2260 region with its ancestors and current children. Public. A \
+        malformed code answers 422 `region_format`, an unknown one 422 `region_unknown`.",
+    params(("code" = String, Path, description = "A six-digit GB/T 2260 region code.", example = "110101")),
+    responses(
+        (status = 200, description = "The region.", body = RegionDetail),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 422, response = crate::openapi::Unprocessable),
+        (status = 500, response = crate::openapi::Internal),
+    ),
+)]
 pub async fn get_region(Path(code): Path<String>) -> Result<AxumJson<RegionDetail>, ApiError> {
     let r = region::resolve(&code)?;
     let mut parents: Vec<RegionView> = region::parent_chain(r.code)
@@ -61,6 +85,20 @@ pub async fn get_region(Path(code): Path<String>) -> Result<AxumJson<RegionDetai
 }
 
 /// `GET /api/v1/categories`.
+#[utoipa::path(
+    get,
+    path = "/api/v1/categories",
+    operation_id = "list_categories",
+    tag = "reference",
+    summary = "List the product catalogue",
+    description = "Every category of the product catalogue, food (`F…`) and industrial (`I…`), \
+        with its risk grade. Public and not paginated: `total` is the length of `items`.",
+    responses(
+        (status = 200, description = "The whole catalogue.", body = zhijian_core::page::Paged<crate::openapi::CategoryView>),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 500, response = crate::openapi::Internal),
+    ),
+)]
 pub async fn categories() -> AxumJson<serde_json::Value> {
     let items: Vec<&Category> = catalogue::CATEGORIES.iter().collect();
     AxumJson(serde_json::json!({

@@ -12,14 +12,39 @@ use crate::error::ApiError;
 use crate::state::AppState;
 
 /// The body of `POST /api/v1/login`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LoginInput {
+    /// The login name.
     username: String,
+    /// The password.
+    #[schema(format = Password)]
     password: String,
 }
 
 /// `POST /api/v1/login` → `{"token", "user"}`; a wrong name or password → 401.
+#[utoipa::path(
+    post,
+    path = "/api/v1/login",
+    operation_id = "login",
+    tag = "session",
+    summary = "Log in and get a bearer token",
+    description = "Checks a username and password and issues a new bearer token (`zjt_…`) for \
+        scripts and API clients; send it as `Authorization: Bearer zjt_…`. A wrong name or \
+        password answers 401 with code `login_failed`.",
+    params(crate::openapi::CsrfHeader),
+    request_body = LoginInput,
+    responses(
+        (status = 200, description = "The new token and the user it acts for.", body = crate::openapi::LoginOutput),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 413, response = crate::openapi::PayloadTooLarge),
+        (status = 415, response = crate::openapi::UnsupportedMediaType),
+        (status = 422, response = crate::openapi::Unprocessable),
+        (status = 500, response = crate::openapi::Internal),
+    ),
+)]
 pub async fn login(
     State(state): State<AppState>,
     Json(input): Json<LoginInput>,
@@ -43,6 +68,20 @@ pub async fn login(
 }
 
 /// `GET /api/v1/me` → the caller.
+#[utoipa::path(
+    get,
+    path = "/api/v1/me",
+    operation_id = "me",
+    tag = "session",
+    summary = "Who am I",
+    description = "The authenticated caller: user, role, organisation and the region its access is scoped to.",
+    security(("bearer" = []), ("session" = [])),
+    responses(
+        (status = 200, description = "The caller.", body = Principal),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 500, response = crate::openapi::Internal),
+    ),
+)]
 pub async fn me(who: Authed) -> AxumJson<Principal> {
     AxumJson(who.0)
 }
