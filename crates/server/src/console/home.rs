@@ -1,0 +1,132 @@
+//! `GET /console`: who I am, and what is waiting in my region.
+
+use askama::Template;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::Response;
+use zhijian_core::licence::LicenceState;
+use zhijian_core::page::Page;
+use zhijian_core::region::{self, RegionCode};
+use zhijian_store::enterprises::EnterpriseFilter;
+
+use super::{ConsoleUser, Layout, i18n, render};
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// One figure on the dashboard, linking to the list it counts.
+#[derive(Debug, Clone)]
+pub struct Stat {
+    /// What is counted.
+    pub label: &'static str,
+    /// How many.
+    pub value: i64,
+    /// The list behind the figure.
+    pub href: &'static str,
+    /// Whether a non-zero value wants attention.
+    pub attention: bool,
+}
+
+/// A quick link.
+#[derive(Debug, Clone)]
+pub struct QuickLink {
+    /// Title.
+    pub label: &'static str,
+    /// One line saying what is there.
+    pub hint: &'static str,
+    /// Where.
+    pub href: &'static str,
+}
+
+#[derive(Template)]
+#[template(path = "home.html")]
+struct HomePage {
+    l: Layout,
+    username: String,
+    role: &'static str,
+    region: String,
+    stats: Vec<Stat>,
+    links: Vec<QuickLink>,
+}
+
+/// The region and its ancestors, province first: `河北省 / 石家庄市`.
+pub fn region_path(code: RegionCode) -> String {
+    let mut names: Vec<&str> = region::parent_chain(code)
+        .into_iter()
+        .rev()
+        .map(|r| r.name)
+        .collect();
+    match region::lookup(code) {
+        Some(r) => names.push(r.name),
+        None => names.push(code.as_str()),
+    }
+    names.join(" / ")
+}
+
+/// `GET /console`.
+pub async fn home(State(state): State<AppState>, user: ConsoleUser) -> Response {
+    let t = user.t();
+    let scoped = state.store.scoped(&user.principal);
+    // One row per count is enough: only `total` is wanted.
+    let Ok(one) = Page::new(Some(1), Some(1)) else {
+        return user.failed(&ApiError::not_found());
+    };
+    let mut stats = Vec::new();
+    for (label, href, licence_state) in [
+        (t.stat_enterprises, "/console/enterprises", None),
+        (
+            t.stat_applied,
+            "/console/enterprises?licence_state=applied",
+            Some(LicenceState::Applied),
+        ),
+        (
+            t.stat_review,
+            "/console/enterprises?licence_state=under_review",
+            Some(LicenceState::UnderReview),
+        ),
+        (
+            t.stat_suspended,
+            "/console/enterprises?licence_state=suspended",
+            Some(LicenceState::Suspended),
+        ),
+    ] {
+        let filter = EnterpriseFilter {
+            licence_state,
+            ..Default::default()
+        };
+        match scoped.list_enterprises(&filter, one).await {
+            Ok(p) => stats.push(Stat {
+                label,
+                value: p.total,
+                href,
+                attention: licence_state.is_some(),
+            }),
+            Err(e) => return user.failed(&ApiError::from(e)),
+        }
+    }
+    let links = vec![
+        QuickLink {
+            label: t.link_search,
+            hint: t.link_search_hint,
+            href: "/console/enterprises",
+        },
+        QuickLink {
+            label: t.link_applied,
+            hint: t.link_applied_hint,
+            href: "/console/enterprises?licence_state=applied",
+        },
+        QuickLink {
+            label: t.link_issued,
+            hint: t.link_issued_hint,
+            href: "/console/enterprises?licence_state=issued",
+        },
+    ];
+    let page = HomePage {
+        l: user.layout(t.home_title, "home"),
+        username: user.principal.username.clone(),
+        role: i18n::role(user.lang, user.principal.role),
+        region: region_path(user.principal.region),
+        stats,
+        links,
+    };
+    render(StatusCode::OK, &page)
+}

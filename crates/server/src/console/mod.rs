@@ -1,0 +1,597 @@
+//! The console: server-rendered pages for officers and enterprise users, in Chinese by
+//! default and in English on request, usable on a phone and without JavaScript.
+//!
+//! Pages live under `/console` (plus `/login`, `/logout` and the stylesheet). They use
+//! the same session cookie and store scope as the JSON API; every form carries the
+//! session's CSRF token in a hidden `csrf` field. A visitor without a valid session is
+//! sent to `/login?next=…`; `?lang=en` or `?lang=zh` on any page sets the `lang` cookie.
+//!
+//! Handlers build plain view structs (strings already localised and formatted) so the
+//! askama templates in `crates/server/templates` stay free of logic.
+
+pub mod enterprises;
+pub mod home;
+pub mod i18n;
+pub mod licences;
+pub mod records;
+pub mod session;
+
+use std::sync::LazyLock;
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, FromRequestParts, Request};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
+use axum::middleware::{Next, from_fn};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use zhijian_core::access::Principal;
+
+use crate::auth::{Caller, cookie};
+use crate::error::ApiError;
+use crate::lang::Lang;
+use crate::messages;
+use crate::state::AppState;
+use i18n::Texts;
+
+/// The cookie that remembers the chosen language.
+pub const LANG_COOKIE: &str = "lang";
+/// The cookie that carries a one-time message to the next page.
+pub const FLASH_COOKIE: &str = "zj_flash";
+
+/// The stylesheet, embedded so the binary is the whole deployment.
+const CSS: &str = include_str!("../../static/console.css");
+
+/// `/static/console.css?v=…`: the version changes with the content, so the file can be
+/// cached for a year and a new build is still picked up at once.
+static CSS_HREF: LazyLock<String> = LazyLock::new(|| {
+    // FNV-1a: stable across builds and platforms, unlike std's hasher.
+    let hash = CSS.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    });
+    format!("/static/console.css?v={:08x}", hash >> 32)
+});
+
+/// Every console route; merged into the application router.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/login", get(session::login_page).post(session::login))
+        .route("/logout", post(session::logout))
+        .route("/console", get(home::home))
+        .route("/console/enterprises", get(enterprises::list))
+        .route("/console/enterprises/{uscc}", get(enterprises::archive))
+        .route(
+            "/console/enterprises/{uscc}/records",
+            // The handler bounds every multipart field itself (the file by the
+            // configured attachment limit), so the global body limit must not cut the
+            // upload short first.
+            post(records::add).layer(DefaultBodyLimit::disable()),
+        )
+        .route(
+            "/console/licences/{id}/transition",
+            post(licences::transition),
+        )
+        .route("/console/{*rest}", get(not_found))
+        .layer(from_fn(switch_language))
+        .route("/static/console.css", get(stylesheet))
+}
+
+/// `GET /static/console.css`.
+async fn stylesheet() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=31536000, immutable"),
+        ],
+        CSS,
+    )
+        .into_response()
+}
+
+/// Middleware: `GET …?lang=en` stores the language in a cookie and redirects to the
+/// same address without the parameter, so the choice sticks and URLs stay clean.
+async fn switch_language(req: Request, next: Next) -> Response {
+    if req.method() == Method::GET
+        && let Some(query) = req.uri().query()
+    {
+        let mut chosen = None;
+        let mut rest = Vec::new();
+        for pair in query.split('&').filter(|p| !p.is_empty()) {
+            match pair.split_once('=') {
+                Some(("lang", v)) => chosen = chosen.or(Lang::parse(v)),
+                _ => rest.push(pair),
+            }
+        }
+        if let Some(lang) = chosen {
+            let mut to = req.uri().path().to_owned();
+            if !rest.is_empty() {
+                to.push('?');
+                to.push_str(&rest.join("&"));
+            }
+            let code = match lang {
+                Lang::Zh => "zh",
+                Lang::En => "en",
+            };
+            return redirect_with(
+                &to,
+                &[format!(
+                    "{LANG_COOKIE}={code}; Path=/; Max-Age=31536000; SameSite=Lax; HttpOnly"
+                )],
+            );
+        }
+    }
+    next.run(req).await
+}
+
+/// The console language: the `lang` cookie, else Chinese.
+pub fn lang_of(headers: &HeaderMap) -> Lang {
+    cookie(headers, LANG_COOKIE)
+        .and_then(Lang::parse)
+        .unwrap_or(Lang::Zh)
+}
+
+/// A signed-in console user. Extracting it from a request without a valid session
+/// answers with a redirect to the login page instead.
+#[derive(Debug, Clone)]
+pub struct ConsoleUser {
+    /// Who.
+    pub principal: Principal,
+    /// The session's CSRF token (empty when authenticated by bearer token, so that
+    /// such callers can never submit a console form).
+    pub csrf: String,
+    /// The page language.
+    pub lang: Lang,
+    /// The address of this request (for the language switch link).
+    pub uri: Uri,
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for ConsoleUser {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let caller = parts
+            .extensions
+            .get::<Caller>()
+            .cloned()
+            .unwrap_or_default();
+        let lang = lang_of(&parts.headers);
+        match caller.principal {
+            Some(principal) => Ok(ConsoleUser {
+                principal,
+                csrf: caller.csrf.unwrap_or_default(),
+                lang,
+                uri: parts.uri.clone(),
+            }),
+            None => {
+                // After login, come back to the page asked for; a form post cannot be
+                // replayed, so those return to the dashboard.
+                let back = if parts.method == Method::GET {
+                    parts
+                        .uri
+                        .path_and_query()
+                        .map_or("/console", |pq| pq.as_str())
+                } else {
+                    "/console"
+                };
+                let to = if back == "/console" {
+                    "/login".to_owned()
+                } else {
+                    format!("/login?next={}", pct_encode(back))
+                };
+                Err(redirect_with(&to, &[]))
+            }
+        }
+    }
+}
+
+impl ConsoleUser {
+    /// The texts of this user's language.
+    pub fn t(&self) -> &'static Texts {
+        i18n::texts(self.lang)
+    }
+
+    /// The page frame for this user.
+    pub fn layout(&self, title: impl Into<String>, nav: &'static str) -> Layout {
+        let mut l = Layout::new(self.lang, &self.uri, title);
+        l.user = Some(UserBar {
+            username: self.principal.username.clone(),
+            role: i18n::role(self.lang, self.principal.role),
+        });
+        l.csrf = self.csrf.clone();
+        l.nav = nav;
+        l
+    }
+
+    /// Whether a form's token is this session's (compared in constant time).
+    pub fn csrf_ok(&self, sent: &str) -> bool {
+        !self.csrf.is_empty()
+            && self.csrf.len() == sent.len()
+            && self
+                .csrf
+                .bytes()
+                .zip(sent.bytes())
+                .fold(0u8, |acc, (a, b)| acc | (a ^ b))
+                == 0
+    }
+
+    /// The 403 page for a form whose CSRF token did not match.
+    pub fn csrf_refused(&self) -> Response {
+        let t = self.t();
+        error_page(
+            StatusCode::FORBIDDEN,
+            self.layout(t.forbidden_title, ""),
+            t.csrf_text.to_owned(),
+        )
+    }
+
+    /// The 404 page (for absent things and things the user may not see alike).
+    pub fn not_found(&self) -> Response {
+        let t = self.t();
+        error_page(
+            StatusCode::NOT_FOUND,
+            self.layout(t.not_found_title, ""),
+            t.not_found_text.to_owned(),
+        )
+    }
+
+    /// The page for an error from the store or a parser.
+    pub fn failed(&self, err: &ApiError) -> Response {
+        let t = self.t();
+        match err.status {
+            StatusCode::NOT_FOUND => self.not_found(),
+            s if s.is_server_error() => {
+                error_page(s, self.layout(t.error_title, ""), t.error_text.to_owned())
+            }
+            s => error_page(
+                s,
+                self.layout(t.forbidden_title, ""),
+                message(self.lang, err),
+            ),
+        }
+    }
+}
+
+/// The logged-in user shown in the header.
+#[derive(Debug, Clone)]
+pub struct UserBar {
+    /// Login name.
+    pub username: String,
+    /// Role label.
+    pub role: &'static str,
+}
+
+/// A one-time message shown at the top of a page.
+#[derive(Debug, Clone)]
+pub struct FlashView {
+    /// Success (`true`) or failure.
+    pub ok: bool,
+    /// The localised text.
+    pub text: String,
+}
+
+/// What every page's frame needs: language, title, user, CSRF token, language switch.
+#[derive(Debug, Clone)]
+pub struct Layout {
+    /// The texts.
+    pub t: &'static Texts,
+    /// The `lang` attribute of the page.
+    pub lang_tag: &'static str,
+    /// The page title (before the product name).
+    pub title: String,
+    /// The signed-in user, if any.
+    pub user: Option<UserBar>,
+    /// The session's CSRF token for the page's forms.
+    pub csrf: String,
+    /// The address of this page in the other language.
+    pub switch_href: String,
+    /// Which navigation entry is current (`home`, `enterprises` or empty).
+    pub nav: &'static str,
+    /// A message carried over from the previous request.
+    pub flash: Option<FlashView>,
+    /// The stylesheet's versioned address.
+    pub css_href: &'static str,
+}
+
+impl Layout {
+    /// A frame without a user (the login page).
+    pub fn new(lang: Lang, uri: &Uri, title: impl Into<String>) -> Layout {
+        let other = match lang {
+            Lang::Zh => "en",
+            Lang::En => "zh",
+        };
+        let mut switch_href = uri.path().to_owned();
+        switch_href.push('?');
+        if let Some(q) = uri.query() {
+            for pair in q
+                .split('&')
+                .filter(|p| !p.is_empty() && !p.starts_with("lang="))
+            {
+                switch_href.push_str(pair);
+                switch_href.push('&');
+            }
+        }
+        switch_href.push_str("lang=");
+        switch_href.push_str(other);
+        Layout {
+            t: i18n::texts(lang),
+            lang_tag: lang.tag(),
+            title: title.into(),
+            user: None,
+            csrf: String::new(),
+            switch_href,
+            nav: "",
+            flash: None,
+            css_href: CSS_HREF.as_str(),
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage {
+    l: Layout,
+    message: String,
+}
+
+/// A page that says what went wrong, with the given status.
+pub fn error_page(status: StatusCode, l: Layout, message: String) -> Response {
+    render(status, &ErrorPage { l, message })
+}
+
+/// `GET /console/…` for any address that is not a page.
+async fn not_found(user: ConsoleUser) -> Response {
+    user.not_found()
+}
+
+/// Renders a template as an HTML answer with the console's security headers.
+pub fn render(status: StatusCode, page: &impl Template) -> Response {
+    match page.render() {
+        Ok(body) => {
+            let mut res = (status, body).into_response();
+            let h = res.headers_mut();
+            h.insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("text/html; charset=utf-8"),
+            );
+            // Pages show personal and regulatory data: never keep them in a shared cache.
+            h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+            h.insert(
+                header::CONTENT_SECURITY_POLICY,
+                HeaderValue::from_static(
+                    "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+                ),
+            );
+            h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+            h.insert(
+                header::REFERRER_POLICY,
+                HeaderValue::from_static("same-origin"),
+            );
+            res
+        }
+        Err(e) => ApiError::internal(&e).into_response(),
+    }
+}
+
+/// A 303 redirect that also sets cookies.
+pub fn redirect_with(to: &str, cookies: &[String]) -> Response {
+    let mut res = StatusCode::SEE_OTHER.into_response();
+    // Callers pass ASCII paths; should one not be, the dashboard is a safe landing.
+    let location =
+        HeaderValue::from_str(to).unwrap_or_else(|_| HeaderValue::from_static("/console"));
+    res.headers_mut().insert(header::LOCATION, location);
+    for c in cookies {
+        if let Ok(v) = HeaderValue::from_str(c) {
+            res.headers_mut().append(header::SET_COOKIE, v);
+        }
+    }
+    res
+}
+
+/// The message of an error in a language (the same texts the JSON API uses).
+pub fn message(lang: Lang, err: &ApiError) -> String {
+    match lang {
+        Lang::En => err.detail_en.clone(),
+        Lang::Zh => messages::zh(err.code).map_or_else(
+            || format!("{}{}", i18n::ZH.request_failed, err.detail_en),
+            str::to_owned,
+        ),
+    }
+}
+
+/// A message for the next page, carried in a short-lived cookie scoped to the console.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Flash {
+    /// A licence took a step and is now in this state.
+    Transition(
+        zhijian_core::licence::LicenceAction,
+        zhijian_core::licence::LicenceState,
+    ),
+    /// A supervision record was saved.
+    RecordAdded,
+    /// Something was refused: the error's code and English detail.
+    Error(String, String),
+}
+
+impl Flash {
+    /// The `Set-Cookie` value that carries it.
+    pub fn cookie(&self) -> String {
+        let raw = match self {
+            Flash::Transition(a, s) => format!("t|{}|{}", a.as_str(), s.as_str()),
+            Flash::RecordAdded => "r".to_owned(),
+            Flash::Error(code, detail) => format!("e|{code}|{detail}"),
+        };
+        format!(
+            "{FLASH_COOKIE}={}; Path=/console; Max-Age=120; SameSite=Lax; HttpOnly",
+            pct_encode(&raw)
+        )
+    }
+
+    /// Reads the flash cookie of a request, if any.
+    pub fn from_headers(headers: &HeaderMap) -> Option<Flash> {
+        let raw = pct_decode(cookie(headers, FLASH_COOKIE)?)?;
+        let mut parts = raw.splitn(3, '|');
+        match (parts.next()?, parts.next(), parts.next()) {
+            ("t", Some(a), Some(s)) => Some(Flash::Transition(
+                zhijian_core::licence::LicenceAction::parse(a)?,
+                zhijian_core::licence::LicenceState::parse(s)?,
+            )),
+            ("r", None, None) => Some(Flash::RecordAdded),
+            ("e", Some(code), Some(detail)) => {
+                Some(Flash::Error(code.to_owned(), detail.to_owned()))
+            }
+            _ => None,
+        }
+    }
+
+    /// The `Set-Cookie` value that removes it once shown.
+    pub fn clear() -> String {
+        format!("{FLASH_COOKIE}=; Path=/console; Max-Age=0; SameSite=Lax; HttpOnly")
+    }
+
+    /// The localised message.
+    pub fn view(&self, lang: Lang) -> FlashView {
+        let t = i18n::texts(lang);
+        match self {
+            Flash::Transition(a, s) => FlashView {
+                ok: true,
+                text: i18n::transition_done(lang, *a, *s),
+            },
+            Flash::RecordAdded => FlashView {
+                ok: true,
+                text: t.record_added.to_owned(),
+            },
+            Flash::Error(code, detail) => {
+                // Rebuild the error from its code so the Chinese text comes from the
+                // same table the API uses; the cookie only ever names a code.
+                let text = match lang {
+                    Lang::En => detail.clone(),
+                    Lang::Zh => messages::zh(code)
+                        .map_or_else(|| format!("{}{detail}", t.request_failed), str::to_owned),
+                };
+                FlashView {
+                    ok: false,
+                    text: format!("{}{text}", t.not_done),
+                }
+            }
+        }
+    }
+}
+
+/// Percent-encodes everything but RFC 3986 unreserved characters.
+pub fn pct_encode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// Reverses [`pct_encode`]; `None` for malformed input.
+pub fn pct_decode(s: &str) -> Option<String> {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            let hex = std::str::from_utf8(bytes.get(i + 1..i + 3)?).ok()?;
+            out.push(u8::from_str_radix(hex, 16).ok()?);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
+/// The China Standard Time zone; the fixed +08:00 offset is the same rule (no daylight
+/// saving since 1991) should the bundled database ever lack the name.
+static SHANGHAI: LazyLock<jiff::tz::TimeZone> = LazyLock::new(|| {
+    jiff::tz::TimeZone::get("Asia/Shanghai")
+        .unwrap_or_else(|_| jiff::tz::TimeZone::fixed(jiff::tz::offset(8)))
+});
+
+/// An instant as `YYYY-MM-DD HH:MM` in Asia/Shanghai.
+pub fn shanghai(ts: jiff::Timestamp) -> String {
+    ts.to_zoned(SHANGHAI.clone())
+        .strftime("%Y-%m-%d %H:%M")
+        .to_string()
+}
+
+/// An RFC 3339 instant (as the store returns them) in Asia/Shanghai; the text itself
+/// when it does not parse.
+pub fn shanghai_text(rfc3339: &str) -> String {
+    rfc3339
+        .parse::<jiff::Timestamp>()
+        .map_or_else(|_| rfc3339.to_owned(), shanghai)
+}
+
+/// Milliseconds since the epoch in Asia/Shanghai.
+pub fn shanghai_ms(ms: i64) -> String {
+    jiff::Timestamp::from_millisecond(ms).map_or_else(|_| ms.to_string(), shanghai)
+}
+
+/// Today's date in Asia/Shanghai (`YYYY-MM-DD`), the default day of a new record.
+pub fn today() -> String {
+    jiff::Timestamp::now()
+        .to_zoned(SHANGHAI.clone())
+        .date()
+        .to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percent_coding_round_trips() {
+        for s in [
+            "/console/enterprises?q=乳业&page=2",
+            "e|code|a \"quote\"; x=1",
+        ] {
+            let enc = pct_encode(s);
+            assert!(enc.bytes().all(|b| b.is_ascii_graphic() && b != b';'));
+            assert_eq!(pct_decode(&enc).as_deref(), Some(s));
+        }
+        assert_eq!(pct_decode("%E4%B9"), None);
+        assert_eq!(pct_decode("%4"), None);
+    }
+
+    #[test]
+    fn times_are_shown_in_china_standard_time() {
+        assert_eq!(shanghai_text("2024-03-01T16:30:00Z"), "2024-03-02 00:30");
+        assert_eq!(shanghai_ms(0), "1970-01-01 08:00");
+        assert_eq!(shanghai_text("garbage"), "garbage");
+    }
+
+    #[test]
+    fn flashes_survive_their_cookie() {
+        use zhijian_core::licence::{LicenceAction, LicenceState};
+        for f in [
+            Flash::Transition(LicenceAction::Issue, LicenceState::Issued),
+            Flash::RecordAdded,
+            Flash::Error(
+                "licence_validity".into(),
+                "valid_until | must be later".into(),
+            ),
+        ] {
+            let set = f.cookie();
+            let value = set.split(';').next().unwrap();
+            let mut h = HeaderMap::new();
+            h.insert(header::COOKIE, value.parse().unwrap());
+            assert_eq!(Flash::from_headers(&h), Some(f));
+        }
+    }
+
+    #[test]
+    fn the_language_switch_keeps_the_query() {
+        let uri: Uri = "/console/enterprises?q=a&lang=zh&page=2".parse().unwrap();
+        let l = Layout::new(Lang::Zh, &uri, "x");
+        assert_eq!(l.switch_href, "/console/enterprises?q=a&page=2&lang=en");
+    }
+}
