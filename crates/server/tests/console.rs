@@ -319,6 +319,12 @@ async fn a_form_with_a_wrong_csrf_token_is_refused_and_changes_nothing() {
             .await;
             assert_eq!(res.status, StatusCode::FORBIDDEN, "{}", t.label);
             assert!(res.body.contains("表单已失效"), "{}", t.label);
+            // The language switch of a POST's answer leads to a page that answers GET.
+            assert!(
+                res.body.contains("href=\"/console?lang=en\""),
+                "{}",
+                t.label
+            );
         }
         let record = fetch(
             &app,

@@ -437,7 +437,7 @@ pub static EN: Texts = Texts {
     category: "Product category",
     any: "Any",
     reset: "Clear",
-    uscc: "Unified social credit code",
+    uscc: "Credit code (USCC)",
     ent_name: "Name",
     empty_results: "No enterprise matches. Try other search terms.",
     prev: "Previous",

@@ -161,7 +161,7 @@ impl<S: Send + Sync> FromRequestParts<S> for ConsoleUser {
                 principal,
                 csrf: caller.csrf.unwrap_or_default(),
                 lang,
-                uri: parts.uri.clone(),
+                uri: page_uri(parts),
             }),
             None => {
                 // After login, come back to the page asked for; a form post cannot be
@@ -183,6 +183,22 @@ impl<S: Send + Sync> FromRequestParts<S> for ConsoleUser {
             }
         }
     }
+}
+
+/// The page a request shows, for the language switch: the request itself for a `GET`;
+/// after a form post (whose address answers `POST` only) the archive it came from, or
+/// the dashboard.
+fn page_uri(parts: &Parts) -> Uri {
+    if parts.method == Method::GET {
+        return parts.uri.clone();
+    }
+    parts
+        .uri
+        .path()
+        .strip_suffix("/records")
+        .filter(|p| p.starts_with("/console/enterprises/"))
+        .and_then(|p| p.parse().ok())
+        .unwrap_or_else(|| Uri::from_static("/console"))
 }
 
 impl ConsoleUser {
