@@ -478,8 +478,8 @@ impl Flash {
                 text: t.record_added.to_owned(),
             },
             Flash::Error(code, detail) => {
-                // Rebuild the error from its code so the Chinese text comes from the
-                // same table the API uses; the cookie only ever names a code.
+                // The Chinese text is looked up by code in the table the API uses; the
+                // English detail travels in the cookie itself.
                 let text = match lang {
                     Lang::En => detail.clone(),
                     Lang::Zh => messages::zh(code)
