@@ -94,8 +94,52 @@ pub fn redact(url: &str) -> String {
 }
 
 #[cfg(test)]
+// figment's Jail fixes the closure's error type; its size is not ours to choose.
+#[allow(clippy::result_large_err)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn layers_apply_in_order_file_then_env_then_flags() {
+        figment::Jail::expect_with(|jail| {
+            jail.create_file(
+                "zhijian.toml",
+                "listen = \"127.0.0.1:9000\"\nsession_hours = 4\ndata = \"from-file\"",
+            )?;
+            let flags = NodeFlags::default();
+            let c = load(&flags, None).map_err(|e| e.to_string())?;
+            assert_eq!((c.listen.as_str(), c.session_hours), ("127.0.0.1:9000", 4));
+            jail.set_env("ZHIJIAN_LISTEN", "127.0.0.1:9001");
+            jail.set_env("ZHIJIAN_FIXTURES", "/not/a/setting");
+            let c = load(&flags, None).map_err(|e| e.to_string())?;
+            assert_eq!(c.listen, "127.0.0.1:9001");
+            assert_eq!(c.data, PathBuf::from("from-file"));
+            let flags = NodeFlags {
+                data: Some("from-flag".into()),
+                ..NodeFlags::default()
+            };
+            let c = load(&flags, Some("127.0.0.1:9002")).map_err(|e| e.to_string())?;
+            assert_eq!(
+                (c.listen.as_str(), c.data.as_path()),
+                ("127.0.0.1:9002", Path::new("from-flag"))
+            );
+            assert_eq!(
+                c.session_hours, 4,
+                "untouched settings keep the file's value"
+            );
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn a_typo_in_the_file_is_an_error_naming_it() {
+        figment::Jail::expect_with(|jail| {
+            jail.create_file("zhijian.toml", "lisen = \"127.0.0.1:9000\"")?;
+            let err = load(&NodeFlags::default(), None).unwrap_err();
+            assert!(format!("{err:#}").contains("lisen"), "{err:#}");
+            Ok(())
+        });
+    }
 
     #[test]
     fn passwords_never_reach_messages() {

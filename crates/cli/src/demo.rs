@@ -21,9 +21,8 @@ use zhijian_core::uscc::{Uscc, check_character, organisation_check_character};
 use zhijian_store::Store;
 use zhijian_store::enterprises::{EnterpriseDetails, NewEnterprise, NewProduct};
 use zhijian_store::identity::hash_password;
-use zhijian_store::import::{
-    ImportEnterprise, ImportLicence, ImportLicenceEvent, ImportRecord, ImportUser,
-};
+use zhijian_store::import::{ImportEnterprise, ImportLicence, ImportRecord, ImportUser};
+use zhijian_store::licences::LicenceStep;
 use zhijian_store::organisations::NewOrganisation;
 use zhijian_store::records::NewRecord;
 
@@ -80,7 +79,7 @@ pub async fn ensure(store: &Store, scale: Scale, seed: u64) -> anyhow::Result<Ac
     let plan = Plan::new(seed);
     if store.enterprise_count().await? > 0 {
         eprintln!("using the data already in this node (delete the data folder to generate anew)");
-        return Ok(plan.accounts(store).await?);
+        return plan.accounts(store).await;
     }
     let started = std::time::Instant::now();
     let hash = hash_password(DEMO_PASSWORD.to_owned()).await?;
@@ -187,7 +186,7 @@ pub async fn ensure(store: &Store, scale: Scale, seed: u64) -> anyhow::Result<Ac
         "generated {total} enterprises in {:.1} s",
         started.elapsed().as_secs_f64()
     );
-    Ok(plan.accounts(store).await?)
+    plan.accounts(store).await
 }
 
 /// Printers and labs every demo node has.
@@ -496,6 +495,8 @@ struct Generator<'a> {
     plan: &'a Plan,
     usccs: HashSet<String>,
     serial: u32,
+    /// Food licence serials per (category, region): the number holds four digits for them.
+    food_serials: std::collections::HashMap<(String, String), u32>,
     gtin_serial: u64,
 }
 
@@ -503,7 +504,7 @@ struct Generator<'a> {
 struct History {
     at: i64,
     prev: Option<LicenceState>,
-    events: Vec<ImportLicenceEvent>,
+    events: Vec<LicenceStep>,
 }
 
 impl History {
@@ -516,7 +517,7 @@ impl History {
         days: i64,
     ) {
         self.at += days * 86_400_000;
-        self.events.push(ImportLicenceEvent {
+        self.events.push(LicenceStep {
             action,
             from: self.prev,
             to,
@@ -545,6 +546,7 @@ impl<'a> Generator<'a> {
             plan,
             usccs: HashSet::new(),
             serial: 0,
+            food_serials: std::collections::HashMap::new(),
             gtin_serial: 0,
         }
     }
@@ -567,10 +569,10 @@ impl<'a> Generator<'a> {
                 continue;
             };
             let code = format!("{first17}{check}");
-            if self.usccs.insert(code.clone()) {
-                if let Ok(u) = Uscc::parse(&code) {
-                    return u;
-                }
+            if self.usccs.insert(code.clone())
+                && let Ok(u) = Uscc::parse(&code)
+            {
+                return u;
             }
         }
     }
@@ -702,7 +704,12 @@ impl<'a> Generator<'a> {
         self.serial += 1;
         match kind {
             LicenceKind::Food => {
-                let first13 = format!("1{}{region}{:04}", &category[1..3], self.serial % 10_000);
+                let n = self
+                    .food_serials
+                    .entry((category.to_owned(), region.to_owned()))
+                    .or_insert(0);
+                *n += 1;
+                let first13 = format!("1{}{region}{:04}", &category[1..3], *n % 10_000);
                 let check = food_check_digit(&first13).unwrap_or(0);
                 format!("SC{first13}{check}")
             }

@@ -13,7 +13,7 @@ use crate::demo::Accounts;
 /// Logs to stderr as text or JSON lines; `RUST_LOG` filters (default `info`).
 pub fn init_logging(config: &Config) {
     let filter =
-        EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
+        EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=error"));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr);

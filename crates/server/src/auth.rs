@@ -77,17 +77,18 @@ pub async fn resolve(State(state): State<AppState>, mut req: Request, next: Next
             Err(e) => return ApiError::from(e).into_response(),
         }
         let unsafe_method = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
-        if unsafe_method && req.uri().path().starts_with("/api/") {
-            if let Some(expected) = &caller.csrf {
-                let sent = req.headers().get(CSRF_HEADER).and_then(|v| v.to_str().ok());
-                if sent != Some(expected.as_str()) {
-                    return ApiError::new(
-                        StatusCode::FORBIDDEN,
-                        "csrf",
-                        "missing or wrong X-CSRF-Token header",
-                    )
-                    .into_response();
-                }
+        if unsafe_method
+            && req.uri().path().starts_with("/api/")
+            && let Some(expected) = &caller.csrf
+        {
+            let sent = req.headers().get(CSRF_HEADER).and_then(|v| v.to_str().ok());
+            if sent != Some(expected.as_str()) {
+                return ApiError::new(
+                    StatusCode::FORBIDDEN,
+                    "csrf",
+                    "missing or wrong X-CSRF-Token header",
+                )
+                .into_response();
             }
         }
     }

@@ -11,6 +11,15 @@ use zhijian_core::access::Role;
 
 use zhijian_store::testing::fresh_stores;
 
+/// (what, request, expected status, expected code, expected field).
+type Case = (
+    &'static str,
+    Request<Body>,
+    StatusCode,
+    &'static str,
+    Option<&'static str>,
+);
+
 #[tokio::test]
 async fn bad_input_is_refused_clearly_and_changes_nothing() {
     for t in fresh_stores().await {
@@ -70,8 +79,7 @@ async fn bad_input_is_refused_clearly_and_changes_nothing() {
             },
         );
 
-        // (what, request, expected status, expected code, expected field)
-        let cases: Vec<(&str, Request<Body>, StatusCode, &str, Option<&str>)> = vec![
+        let cases: Vec<Case> = vec![
             (
                 "malformed JSON",
                 raw(

@@ -379,7 +379,8 @@ impl Tx {
         width: usize,
         rows: &[Vec<Value>],
     ) -> Result<(), sqlx::Error> {
-        let per_chunk = (30_000 / width.max(1)).max(1);
+        // Moderate chunks: very long statements cost more to prepare and bind than they save.
+        let per_chunk = (2_000 / width.max(1)).max(1);
         for chunk in rows.chunks(per_chunk) {
             let mut text = String::with_capacity(head.len() + chunk.len() * width * 6);
             text.push_str(head);

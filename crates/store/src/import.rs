@@ -14,6 +14,7 @@ use zhijian_core::licence_number::LicenceKind;
 use crate::audit::{self, Change};
 use crate::db::Value;
 use crate::enterprises::{NewEnterprise, NewProduct};
+use crate::licences::LicenceStep;
 use crate::records::NewRecord;
 use crate::{Store, StoreError, now_ms};
 
@@ -50,24 +51,7 @@ pub struct ImportLicence {
     /// When it was applied for.
     pub applied_at: i64,
     /// Its transitions, oldest first.
-    pub events: Vec<ImportLicenceEvent>,
-}
-
-/// One past transition.
-#[derive(Debug, Clone)]
-pub struct ImportLicenceEvent {
-    /// The action (`apply` for the application).
-    pub action: &'static str,
-    /// State before.
-    pub from: Option<LicenceState>,
-    /// State after.
-    pub to: LicenceState,
-    /// Who.
-    pub actor: String,
-    /// Why.
-    pub reason: Option<String>,
-    /// When.
-    pub at: i64,
+    pub events: Vec<LicenceStep>,
 }
 
 /// A past supervision record.

@@ -181,19 +181,35 @@ fn missing(field: &'static str, action: LicenceAction) -> StoreError {
     }
 }
 
-async fn record_event(
-    tx: &mut Tx,
-    licence_id: i64,
-    action: &str,
-    from: Option<LicenceState>,
-    to: LicenceState,
-    actor: &str,
-    reason: Option<&str>,
-    at: i64,
-) -> Result<(), StoreError> {
+/// One transition to record in a licence's history.
+#[derive(Debug, Clone)]
+pub struct LicenceStep {
+    /// The action (`apply` for the application).
+    pub action: &'static str,
+    /// State before.
+    pub from: Option<LicenceState>,
+    /// State after.
+    pub to: LicenceState,
+    /// Who.
+    pub actor: String,
+    /// Why.
+    pub reason: Option<String>,
+    /// When (milliseconds since the epoch).
+    pub at: i64,
+}
+
+async fn record_event(tx: &mut Tx, licence_id: i64, step: &LicenceStep) -> Result<(), StoreError> {
     tx.execute(
         "INSERT INTO licence_events (licence_id, action, from_state, to_state, actor, reason, at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-        params![licence_id, action, from.map(LicenceState::as_str), to.as_str(), actor, reason, at],
+        params![
+            licence_id,
+            step.action,
+            step.from.map(LicenceState::as_str),
+            step.to.as_str(),
+            step.actor.as_str(),
+            step.reason.clone(),
+            step.at
+        ],
     )
     .await?;
     Ok(())
@@ -285,17 +301,15 @@ async fn apply_transition(
     )
     .await
     .map_err(|e| conflict_on_unique(e, "licence_number_taken", "number", "another licence has this number".into()))?;
-    record_event(
-        tx,
-        licence.id,
-        action.as_str(),
-        Some(from),
+    let step = LicenceStep {
+        action: action.as_str(),
+        from: Some(from),
         to,
-        actor,
-        input.reason.as_deref(),
+        actor: actor.to_owned(),
+        reason: input.reason.clone(),
         at,
-    )
-    .await?;
+    };
+    record_event(tx, licence.id, &step).await?;
     audit::append(
         tx,
         at,
@@ -343,17 +357,15 @@ impl Scoped<'_> {
             .await?
             .int(0)?;
         let actor = self.principal.username.as_str();
-        record_event(
-            &mut tx,
-            id,
-            "apply",
-            None,
-            LicenceState::Applied,
-            actor,
-            None,
+        let step = LicenceStep {
+            action: "apply",
+            from: None,
+            to: LicenceState::Applied,
+            actor: actor.to_owned(),
+            reason: None,
             at,
-        )
-        .await?;
+        };
+        record_event(&mut tx, id, &step).await?;
         audit::append(
             &mut tx,
             at,

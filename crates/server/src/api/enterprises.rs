@@ -1,7 +1,7 @@
 //! Enterprise archives: register, change, read, list and search; products; records.
 
 use axum::Json as AxumJson;
-use axum::extract::{Multipart, State};
+use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
@@ -17,7 +17,7 @@ use zhijian_store::enterprises::{
 };
 use zhijian_store::records::{Attachment, NewRecord, SupervisionRecord};
 
-use super::extract::{Json, Path, Query, date, required, text};
+use super::extract::{Json, Multipart, Path, Query, date, required, text};
 use crate::auth::{Authed, Caller};
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -98,17 +98,16 @@ impl EnterpriseInput {
             })?),
         };
         let phone = text("contact_phone", self.contact_phone.as_deref(), 40)?;
-        if let Some(p) = &phone {
-            if !p
+        if let Some(p) = &phone
+            && !p
                 .chars()
                 .all(|c| c.is_ascii_digit() || matches!(c, '-' | '+' | ' ' | '(' | ')'))
-            {
-                return Err(ApiError::invalid(
-                    "invalid_value",
-                    "contact_phone",
-                    "a telephone number has digits, spaces and - + ( ) only",
-                ));
-            }
+        {
+            return Err(ApiError::invalid(
+                "invalid_value",
+                "contact_phone",
+                "a telephone number has digits, spaces and - + ( ) only",
+            ));
         }
         Ok(EnterpriseDetails {
             address: text("address", self.address.as_deref(), 200)?,
@@ -137,16 +136,16 @@ pub fn parse_enterprise(input: &EnterpriseInput) -> Result<NewEnterprise, ApiErr
     let missing = |f: &str| ApiError::invalid("required", f, format!("{f} is required"));
     let (uscc, warning) =
         Uscc::parse_lenient(input.uscc.as_deref().ok_or_else(|| missing("uscc"))?)?;
-    if let Some(w) = warning {
-        if !input.accept_legacy_uscc {
-            return Err(ApiError::invalid(
-                "uscc_check_character",
-                "uscc",
-                format!(
-                    "{w}; if this is a known pilot-region code issued before GB 32100, send accept_legacy_uscc: true"
-                ),
-            ));
-        }
+    if let Some(w) = warning
+        && !input.accept_legacy_uscc
+    {
+        return Err(ApiError::invalid(
+            "uscc_check_character",
+            "uscc",
+            format!(
+                "{w}; if this is a known pilot-region code issued before GB 32100, send accept_legacy_uscc: true"
+            ),
+        ));
     }
     Ok(NewEnterprise {
         uscc_legacy: warning.is_some(),
@@ -534,7 +533,10 @@ pub async fn add_record(
 }
 
 /// Reads the single `file` part of a multipart upload, refusing it when too large.
-pub async fn read_upload(mut form: Multipart, max: usize) -> Result<(String, Vec<u8>), ApiError> {
+pub async fn read_upload(
+    mut form: axum::extract::Multipart,
+    max: usize,
+) -> Result<(String, Vec<u8>), ApiError> {
     let bad = |m: String| ApiError::new(StatusCode::BAD_REQUEST, "invalid_upload", m).field("file");
     while let Some(mut field) = form.next_field().await.map_err(|e| bad(e.body_text()))? {
         if field.name() != Some("file") {
@@ -589,7 +591,7 @@ pub async fn attach(
     State(state): State<AppState>,
     who: Authed,
     Path(id): Path<i64>,
-    form: Multipart,
+    Multipart(form): Multipart,
 ) -> Result<(StatusCode, AxumJson<Attachment>), ApiError> {
     let max = state.config.max_attachment_bytes;
     let (name, bytes) = read_upload(form, max).await?;

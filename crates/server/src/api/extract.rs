@@ -17,15 +17,28 @@ pub struct Query<T>(pub T);
 /// Path parameters.
 pub struct Path<T>(pub T);
 
+/// A `multipart/form-data` body.
+pub struct Multipart(pub axum::extract::Multipart);
+
+impl<S: Send + Sync> FromRequest<S> for Multipart {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        axum::extract::Multipart::from_request(req, state)
+            .await
+            .map(Multipart)
+            .map_err(|e| ApiError::new(e.status(), "invalid_upload", e.body_text()).field("file"))
+    }
+}
+
 /// The field named in a serde error message (`name: invalid type …` → `name`).
 fn field_of(text: &str) -> Option<String> {
     let tail = text.rsplit("target type: ").next()?;
-    let (path, _) = tail.split_once(": ")?;
-    if path.is_empty() || path.contains(' ') {
-        // "unknown field `x`, expected …" and similar name the field in backticks.
-        return tail.split('`').nth(1).map(str::to_owned);
+    match tail.split_once(": ") {
+        Some((path, _)) if !path.is_empty() && !path.contains(' ') => Some(path.to_owned()),
+        // "unknown field `x`, expected …" and "missing field `x`" name it in backticks.
+        _ => tail.split('`').nth(1).map(str::to_owned),
     }
-    Some(path.to_owned())
 }
 
 impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Json<T> {
