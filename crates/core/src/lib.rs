@@ -19,4 +19,5 @@ pub mod licence;
 pub mod licence_number;
 pub mod page;
 pub mod region;
+pub mod search;
 pub mod uscc;

@@ -1,11 +1,16 @@
 //! Resolving the caller once per request: a bearer token (API clients) or a session
 //! cookie (the console). Handlers then take [`Caller`] or [`Authed`].
 
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
 use axum::extract::{FromRequestParts, Request, State};
 use axum::http::request::Parts;
 use axum::http::{Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use sha2::{Digest, Sha256};
 use zhijian_core::access::Principal;
 
 use crate::error::ApiError;
@@ -53,13 +58,55 @@ fn bearer(headers: &axum::http::HeaderMap) -> Option<&str> {
     scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
 }
 
+/// Bearer tokens resolved in the last [`TokenCache::TTL`], so busy API clients cost no
+/// token query per request. A disabled user or a deleted token is refused at the latest
+/// that long after the change.
+#[derive(Default)]
+pub struct TokenCache {
+    entries: Mutex<HashMap<[u8; 32], (Principal, Instant)>>,
+}
+
+impl TokenCache {
+    /// How long a resolved token is trusted without asking the database again.
+    pub const TTL: Duration = Duration::from_secs(30);
+    /// Entries kept at most (the cache is emptied when full).
+    const CAPACITY: usize = 10_000;
+
+    fn key(token: &str) -> [u8; 32] {
+        Sha256::digest(token.as_bytes()).into()
+    }
+
+    fn get(&self, token: &str) -> Option<Principal> {
+        let entries = self.entries.lock().ok()?;
+        let (p, at) = entries.get(&Self::key(token))?;
+        (at.elapsed() < Self::TTL).then(|| p.clone())
+    }
+
+    fn put(&self, token: &str, p: &Principal) {
+        if let Ok(mut entries) = self.entries.lock() {
+            if entries.len() >= Self::CAPACITY {
+                entries.clear();
+            }
+            entries.insert(Self::key(token), (p.clone(), Instant::now()));
+        }
+    }
+}
+
 /// Middleware: resolves the caller and enforces CSRF on cookie-authenticated API writes.
 pub async fn resolve(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
     let mut caller = Caller::default();
     let headers = req.headers();
     if let Some(token) = bearer(headers) {
-        match state.store.principal_by_token(token).await {
-            Ok(Some(p)) => caller.principal = Some(p),
+        let cached = state.tokens.get(token);
+        let found = match cached {
+            Some(p) => Ok(Some(p)),
+            None => state.store.principal_by_token(token).await,
+        };
+        match found {
+            Ok(Some(p)) => {
+                state.tokens.put(token, &p);
+                caller.principal = Some(p);
+            }
             Ok(None) => {
                 let lang = Lang::from_accept_language(headers);
                 return ApiError::unauthorized().to_response(lang);

@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use zhijian_store::Store;
 
+use crate::auth::TokenCache;
 use crate::config::Config;
 use crate::metrics::Metrics;
 
@@ -16,6 +17,8 @@ pub struct AppState {
     pub config: Arc<Config>,
     /// Request metrics.
     pub metrics: Arc<Metrics>,
+    /// Recently resolved bearer tokens.
+    pub tokens: Arc<TokenCache>,
 }
 
 impl AppState {
@@ -25,6 +28,7 @@ impl AppState {
             store,
             config: Arc::new(config),
             metrics: Arc::new(Metrics::new()),
+            tokens: Arc::new(TokenCache::default()),
         }
     }
 }

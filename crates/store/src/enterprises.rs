@@ -1,7 +1,7 @@
 //! Enterprise archives (一企一档): basic data, products, and the whole archive in one read.
 
 use serde::Serialize;
-use zhijian_core::access::{Action, OrgKind};
+use zhijian_core::access::{Action, OrgKind, Scope};
 use zhijian_core::catalogue;
 use zhijian_core::enterprise::{EnterpriseStatus, Scale};
 use zhijian_core::gtin::Gtin;
@@ -14,6 +14,7 @@ use crate::audit::{self, AuditEntry, Change};
 use crate::db::{Row, Tx};
 use crate::licences::{self, Licence};
 use crate::records::{self, SupervisionRecord};
+use crate::search::{self, Plan};
 use crate::{Scoped, StoreError, Where, conflict_on_unique, now_ms, params, rfc3339};
 
 /// An enterprise to register.
@@ -279,6 +280,9 @@ impl Scoped<'_> {
         };
         let name = name.unwrap_or_else(|| before.name.clone());
         let at = now_ms();
+        if name != before.name {
+            crate::search::replace(&mut tx, before.id, &before.region, &name).await?;
+        }
         tx.execute(
             "UPDATE organisations SET name = $1 WHERE id = $2",
             params![name.as_str(), before.id],
@@ -358,17 +362,89 @@ impl Scoped<'_> {
         }))
     }
 
-    /// A page of the enterprises the caller may see, filtered, ordered by credit code.
+    /// A page of the enterprises the caller may see, filtered; ordered by credit code, or
+    /// for a name search by region and registration order (straight from the index).
     pub async fn list_enterprises(
         &self,
         filter: &EnterpriseFilter,
         page: Page,
     ) -> Result<Paged<EnterpriseSummary>, StoreError> {
+        let scope = self.scope(Action::Read);
+        // The narrowest region prefix both the scope and the filter allow.
+        let scope_prefix = match scope {
+            Scope::Region(r) => r.prefix().to_owned(),
+            _ => String::new(),
+        };
+        let filter_prefix = filter
+            .region
+            .map(|r| r.prefix().to_owned())
+            .unwrap_or_default();
+        let (prefix, disjoint) = if filter_prefix.starts_with(&scope_prefix) {
+            (filter_prefix, false)
+        } else {
+            // A filter outside the caller's subtree matches nothing it may see.
+            (
+                scope_prefix.clone(),
+                !scope_prefix.starts_with(&filter_prefix),
+            )
+        };
+        let mut plan = filter.q.as_deref().and_then(search::plan);
+        if let Some(Plan::Name { drive, others, .. }) = &mut plan {
+            search::rarest_first(&self.store.db, drive, others, &prefix).await?;
+        }
+        let by_gram = matches!(plan, Some(Plan::Name { .. }));
+        let others_filter =
+            filter.status.is_some() || filter.category.is_some() || filter.licence_state.is_some();
+
         let mut w = Where::default();
-        w.scope(self.scope(Action::Read), "o.id", "o.region");
-        if let Some(r) = filter.region.filter(|r| !r.prefix().is_empty()) {
-            let p = w.arg(format!("{}%", r.prefix()));
-            w.cond(format!("o.region LIKE {p}"));
+        if disjoint {
+            w.cond("1=0");
+        }
+        let region_range = |w: &mut Where, col: &str| {
+            if let Some(hi) = search::prefix_end(&prefix) {
+                let lo = w.arg(prefix.as_str());
+                let hi = w.arg(hi);
+                w.cond(format!("{col} >= {lo} AND {col} < {hi}"));
+            }
+        };
+        let mut exact_single_gram = false;
+        match &plan {
+            Some(Plan::Name {
+                drive,
+                others,
+                contains,
+            }) => {
+                let p = w.arg(drive.as_str());
+                w.cond(format!("g.gram = {p}"));
+                region_range(&mut w, "g.region");
+                for other in others {
+                    let p = w.arg(other.as_str());
+                    w.cond(format!(
+                        "EXISTS (SELECT 1 FROM name_grams g2 WHERE g2.gram = {p} AND g2.region = g.region AND g2.org_id = g.org_id)"
+                    ));
+                }
+                match contains {
+                    Some(c) => {
+                        let p = w.arg(format!("%{}%", search::like_escape(c)));
+                        w.cond(format!("o.name LIKE {p} ESCAPE '\\'"));
+                    }
+                    None => exact_single_gram = others.is_empty(),
+                }
+            }
+            Some(Plan::Code { lo, hi }) => {
+                let (lo, hi) = (w.arg(lo.as_str()), w.arg(hi.as_str()));
+                w.cond(format!("o.uscc >= {lo} AND o.uscc < {hi}"));
+                region_range(&mut w, "o.region");
+            }
+            Some(Plan::Scan { contains }) => {
+                let p = w.arg(format!("%{}%", search::like_escape(contains)));
+                w.cond(format!("o.name LIKE {p} ESCAPE '\\'"));
+                region_range(&mut w, "o.region");
+            }
+            None => region_range(&mut w, "o.region"),
+        }
+        if !matches!(scope, Scope::All | Scope::Region(_)) {
+            w.scope(scope, "o.id", "o.region");
         }
         if let Some(s) = filter.status {
             let p = w.arg(s.as_str());
@@ -384,19 +460,31 @@ impl Scoped<'_> {
                 "EXISTS (SELECT 1 FROM licences l WHERE l.enterprise_id = o.id AND l.state = {p})"
             ));
         }
-        if let Some(q) = filter.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
-            let escaped = like_escape(q);
-            let name = w.arg(format!("%{escaped}%"));
-            let code = w.arg(format!("{}%", escaped.to_uppercase()));
-            w.cond(format!(
-                "(o.name LIKE {name} ESCAPE '\\' OR o.uscc LIKE {code} ESCAPE '\\')"
-            ));
-        }
+        let (from, order) = if by_gram {
+            (
+                "name_grams g JOIN organisations o ON o.id = g.org_id JOIN enterprises e ON e.id = o.id",
+                "g.region, g.org_id",
+            )
+        } else {
+            (
+                "organisations o JOIN enterprises e ON e.id = o.id",
+                "o.uscc",
+            )
+        };
         let where_ = w.sql();
         let db = &self.store.db;
+        // A two-character name query within a region is counted from the index alone.
+        let count_from = if exact_single_gram
+            && !others_filter
+            && matches!(scope, Scope::All | Scope::Region(_))
+        {
+            "name_grams g"
+        } else {
+            from
+        };
         let total = db
             .fetch_one(
-                &format!("SELECT COUNT(*) FROM organisations o JOIN enterprises e ON e.id = o.id WHERE {where_}"),
+                &format!("SELECT COUNT(*) FROM {count_from} WHERE {where_}"),
                 &w.values,
             )
             .await?
@@ -406,7 +494,7 @@ impl Scoped<'_> {
         let rows = db
             .fetch_all(
                 &format!(
-                    "SELECT o.uscc, o.name, o.region, e.status FROM organisations o JOIN enterprises e ON e.id = o.id WHERE {where_} ORDER BY o.uscc LIMIT {limit} OFFSET {offset}"
+                    "SELECT o.uscc, o.name, o.region, e.status FROM {from} WHERE {where_} ORDER BY {order} LIMIT {limit} OFFSET {offset}"
                 ),
                 &w.values,
             )
@@ -532,6 +620,7 @@ pub(crate) async fn insert_enterprise(
             conflict_on_unique(e, "enterprise_exists", "uscc", format!("an organisation with credit code {} is already registered", new.uscc))
         })?
         .int(0)?;
+    crate::search::insert(tx, &crate::search::rows(id, new.region.as_str(), &new.name)).await?;
     let d = &new.details;
     let status = d.status.unwrap_or(EnterpriseStatus::Active);
     tx.execute(
@@ -599,16 +688,4 @@ pub(crate) async fn products_of(
             })
         })
         .collect()
-}
-
-/// Escapes `%`, `_` and `\` so user text matches literally inside a LIKE pattern.
-fn like_escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        if matches!(c, '%' | '_' | '\\') {
-            out.push('\\');
-        }
-        out.push(c);
-    }
-    out
 }

@@ -118,6 +118,7 @@ impl Store {
         let (mut orgs, mut ents, mut products, mut licences, mut events, mut records) =
             (vec![], vec![], vec![], vec![], vec![], vec![]);
         let mut changes = Vec::with_capacity(batch.len());
+        let mut grams = Vec::with_capacity(batch.len() * 12);
         for item in batch {
             let e = &item.enterprise;
             let d = &e.details;
@@ -129,6 +130,7 @@ impl Store {
                 e.region.as_str().into(),
                 item.created_at.into(),
             ]);
+            grams.extend(crate::search::rows(org_id, e.region.as_str(), &e.name));
             ents.push(vec![
                 org_id.into(),
                 d.address.clone().into(),
@@ -226,6 +228,7 @@ impl Store {
                 "a credit code in the batch is already registered".into(),
             )
         })?;
+        crate::search::insert(&mut tx, &grams).await?;
         tx.insert_rows(
             "INSERT INTO enterprises (id, address, legal_representative, contact_name, contact_phone, industry, scale, status, uscc_legacy, updated_at)",
             10,

@@ -21,6 +21,7 @@ pub mod import;
 pub mod licences;
 pub mod organisations;
 pub mod records;
+mod search;
 pub mod testing;
 
 use std::path::PathBuf;
@@ -115,6 +116,7 @@ impl Store {
             Db::Sqlite { writer, .. } => SQLITE_MIGRATIONS.run(writer).await?,
             Db::Postgres(pool) => POSTGRES_MIGRATIONS.run(pool).await?,
         }
+        self.backfill_name_grams().await?;
         Ok(self.applied_migrations().await?.saturating_sub(before))
     }
 

@@ -114,6 +114,17 @@ fn read_licence(r: &Row) -> Result<(Licence, i64, String), StoreError> {
     Ok((licence, r.int(11)?, r.text(10)?))
 }
 
+fn read_event(r: &Row) -> Result<LicenceEvent, StoreError> {
+    Ok(LicenceEvent {
+        action: r.text(0)?,
+        from_state: r.opt_text(1)?,
+        to_state: r.text(2)?,
+        actor: r.text(3)?,
+        reason: r.opt_text(4)?,
+        at: rfc3339(r.int(5)?),
+    })
+}
+
 async fn events_of(db: &Db, licence_id: i64) -> Result<Vec<LicenceEvent>, StoreError> {
     let rows = db
         .fetch_all(
@@ -121,18 +132,7 @@ async fn events_of(db: &Db, licence_id: i64) -> Result<Vec<LicenceEvent>, StoreE
             params![licence_id],
         )
         .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(LicenceEvent {
-                action: r.text(0)?,
-                from_state: r.opt_text(1)?,
-                to_state: r.text(2)?,
-                actor: r.text(3)?,
-                reason: r.opt_text(4)?,
-                at: rfc3339(r.int(5)?),
-            })
-        })
-        .collect()
+    rows.iter().map(read_event).collect()
 }
 
 /// The licences of one enterprise with their histories.
@@ -146,11 +146,25 @@ pub(crate) async fn for_enterprise(
             params![enterprise_id],
         )
         .await?;
-    let mut out = Vec::with_capacity(rows.len());
-    for r in &rows {
-        let (mut l, _, _) = read_licence(r)?;
-        l.events = events_of(db, l.id).await?;
-        out.push(l);
+    let mut out = rows
+        .iter()
+        .map(|r| read_licence(r).map(|(l, _, _)| l))
+        .collect::<Result<Vec<_>, _>>()?;
+    if out.is_empty() {
+        return Ok(out);
+    }
+    // Every licence's events in one query (the archive is a hot path).
+    let events = db
+        .fetch_all(
+            "SELECT v.action, v.from_state, v.to_state, v.actor, v.reason, v.at, v.licence_id FROM licence_events v JOIN licences l ON l.id = v.licence_id WHERE l.enterprise_id = $1 ORDER BY v.id",
+            params![enterprise_id],
+        )
+        .await?;
+    for r in &events {
+        let licence_id = r.int(6)?;
+        if let Some(l) = out.iter_mut().find(|l| l.id == licence_id) {
+            l.events.push(read_event(r)?);
+        }
     }
     Ok(out)
 }

@@ -205,6 +205,108 @@ async fn lists_filter_by_subtree_and_search_by_chinese_name() {
         assert_eq!(found.total, 2, "{}", t.label);
         assert!(found.items.iter().all(|e| e.name.contains("钢铁")));
 
+        // Grams present but not adjacent do not match; longer fragments and code prefixes do.
+        let apart = EnterpriseFilter {
+            q: Some("石家乳业".into()),
+            ..Default::default()
+        };
+        assert_eq!(
+            s.scoped(&hebei)
+                .list_enterprises(&apart, page)
+                .await
+                .unwrap()
+                .total,
+            0,
+            "{}",
+            t.label
+        );
+        let long = EnterpriseFilter {
+            q: Some("庄钢铁有限".into()),
+            ..Default::default()
+        };
+        assert_eq!(
+            s.scoped(&hebei)
+                .list_enterprises(&long, page)
+                .await
+                .unwrap()
+                .total,
+            1,
+            "{}",
+            t.label
+        );
+        let one_char = EnterpriseFilter {
+            q: Some("乳".into()),
+            ..Default::default()
+        };
+        assert_eq!(
+            s.scoped(&hebei)
+                .list_enterprises(&one_char, page)
+                .await
+                .unwrap()
+                .total,
+            1,
+            "{}",
+            t.label
+        );
+        let code = uscc("130602", 2);
+        let by_code = EnterpriseFilter {
+            q: Some(code.as_str()[..12].to_lowercase()),
+            ..Default::default()
+        };
+        let found = s
+            .scoped(&hebei)
+            .list_enterprises(&by_code, page)
+            .await
+            .unwrap();
+        assert_eq!(
+            found
+                .items
+                .iter()
+                .map(|e| e.uscc.as_str())
+                .collect::<Vec<_>>(),
+            vec![code.as_str()],
+            "{}",
+            t.label
+        );
+
+        // A renamed enterprise is found by its new name only.
+        s.scoped(&hebei)
+            .update_enterprise(
+                code.as_str(),
+                Some("保定新能源电池有限公司".into()),
+                &EnterpriseDetails::default(),
+            )
+            .await
+            .unwrap();
+        let old = EnterpriseFilter {
+            q: Some("保定钢铁".into()),
+            ..Default::default()
+        };
+        assert_eq!(
+            s.scoped(&hebei)
+                .list_enterprises(&old, page)
+                .await
+                .unwrap()
+                .total,
+            0,
+            "{}",
+            t.label
+        );
+        let new = EnterpriseFilter {
+            q: Some("电池".into()),
+            ..Default::default()
+        };
+        assert_eq!(
+            s.scoped(&hebei)
+                .list_enterprises(&new, page)
+                .await
+                .unwrap()
+                .total,
+            1,
+            "{}",
+            t.label
+        );
+
         // A search term with LIKE wildcards matches literally.
         let pct = EnterpriseFilter {
             q: Some("%".into()),
