@@ -88,7 +88,7 @@ read -r l_rps l_p50 l_p99 l_err <<<"$(run search-light search.paths)"
 ratio() { python3 -c "print(f'{$1 / $2:.2f}')"; }
 
 cat <<EOT
-engine: $engine · $(nproc) cores · wrk -t2 -c$conns -d${duration}s · $(date -u +%Y-%m-%d)
+engine: $engine · $(nproc) cores · wrk -t2 -d${duration}s, ${BENCH_CONNECTIONS:-32} connections unless said · $(date -u +%Y-%m-%d)
 
 | measure | result | target |
 |---|---|---|

@@ -182,6 +182,10 @@ pub async fn ensure(store: &Store, scale: Scale, seed: u64) -> anyhow::Result<Ac
         .import_users(&users, "demo")
         .await
         .context("creating demo accounts")?;
+    store
+        .analyze()
+        .await
+        .context("refreshing planner statistics")?;
     eprintln!(
         "generated {total} enterprises in {:.1} s",
         started.elapsed().as_secs_f64()

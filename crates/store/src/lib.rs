@@ -162,6 +162,18 @@ impl Store {
         Ok(())
     }
 
+    /// Refreshes the query planner's statistics; call after bulk imports. PostgreSQL
+    /// plans a freshly loaded database from empty statistics (measured: archive reads
+    /// at 100 req/s before, 1 800 after); SQLite's planner needs no statistics here.
+    pub async fn analyze(&self) -> Result<(), StoreError> {
+        if self.engine() == Engine::Postgres {
+            self.db
+                .execute_outside_transaction("ANALYZE", params![])
+                .await?;
+        }
+        Ok(())
+    }
+
     /// Closes every connection.
     pub async fn close(&self) {
         self.db.close().await;
