@@ -678,21 +678,22 @@ impl<'a> Generator<'a> {
     }
 
     fn spec(&mut self, category: &str) -> String {
-        match category.as_bytes().first() {
-            Some(b'F') => self
-                .pick(&["250mL", "500g", "1kg", "5L", "200g×12", "350mL"])
-                .into(),
-            _ => self
-                .pick(&[
-                    "Φ12mm",
-                    "ZR-YJV 3×95",
-                    "P.O 42.5",
-                    "25kg/袋",
-                    "标准型",
-                    "GB-A型",
-                ])
-                .into(),
-        }
+        let choices: &[&str] = match category {
+            c if c.starts_with('F') => &["250mL", "500g", "1kg", "5L", "200g×12", "350mL"],
+            "I01" => &["Φ12mm HRB400E", "Φ16mm HRB400E", "Φ25mm HRB500E"],
+            "I02" => &["P·O 42.5", "P·C 32.5R"],
+            "I03" => &["ZR-YJV 3×95", "BV 2.5mm²", "BVR 4mm²"],
+            "I04" => &["98%", "工业级"],
+            "I06" => &["40kg/袋", "50kg/袋"],
+            "I25" => &["1220×2440×18mm E1级"],
+            "I27" => &["600×600mm", "800×800mm"],
+            "I28" => &["18L", "5kg"],
+            "I11" => &["JZT2-B", "JSQ24-12"],
+            "I12" => &["TDT-48V", "TDR-60V"],
+            "I17" => &["1.7L 1800W", "4L 800W"],
+            _ => &["标准型", "A型"],
+        };
+        self.pick(choices).into()
     }
 
     fn gtin(&mut self) -> Gtin {
