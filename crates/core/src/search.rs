@@ -12,10 +12,7 @@ use std::collections::BTreeSet;
 /// lower-cased, white space removed.
 pub fn normalise(text: &str) -> String {
     text.chars()
-        .map(|c| match c {
-            '\u{FF01}'..='\u{FF5E}' => char::from_u32(u32::from(c) - 0xFEE0).unwrap_or(c),
-            _ => c,
-        })
+        .map(crate::uscc::fold_full_width)
         .filter(|c| !c.is_whitespace())
         .map(|c| c.to_ascii_lowercase())
         .collect()
