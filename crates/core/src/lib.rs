@@ -17,6 +17,7 @@ pub mod enterprise;
 pub mod gtin;
 pub mod licence;
 pub mod licence_number;
+pub mod name_index;
 pub mod page;
 pub mod region;
 pub mod search;

@@ -13,6 +13,7 @@
 //! ```
 
 pub mod api;
+pub mod archive_cache;
 pub mod auth;
 pub mod config;
 pub mod console;

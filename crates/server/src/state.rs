@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use zhijian_store::Store;
 
+use crate::archive_cache::ArchiveCache;
 use crate::auth::TokenCache;
 use crate::config::Config;
 use crate::metrics::Metrics;
@@ -19,6 +20,8 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     /// Recently resolved bearer tokens.
     pub tokens: Arc<TokenCache>,
+    /// Recently read archives, as JSON.
+    pub archives: Arc<ArchiveCache>,
 }
 
 impl AppState {
@@ -29,6 +32,7 @@ impl AppState {
             config: Arc::new(config),
             metrics: Arc::new(Metrics::new()),
             tokens: Arc::new(TokenCache::default()),
+            archives: Arc::new(ArchiveCache::default()),
         }
     }
 }

@@ -107,7 +107,9 @@ pub async fn append_many(
         None => (0, GENESIS.to_owned()),
     };
     let mut rows = Vec::with_capacity(changes.len());
+    let mut touched = Vec::new();
     for c in changes {
+        touched.extend(c.enterprise.clone());
         seq += 1;
         let before = c.before.map(|v| v.to_string());
         let after = c.after.map(|v| v.to_string());
@@ -144,6 +146,7 @@ pub async fn append_many(
         &rows,
     )
     .await?;
+    tx.audited(seq, touched);
     Ok(seq)
 }
 

@@ -16,6 +16,9 @@ use sqlx::sqlite::{
     SqliteSynchronous,
 };
 use sqlx::{AssertSqlSafe, Row as _};
+use std::sync::Arc;
+
+use crate::changes::Changes;
 
 /// Which engine a [`Db`] talks to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -141,9 +144,17 @@ impl Row {
     );
 }
 
-/// An open database: a writer and a pool of readers on SQLite, one pool on PostgreSQL.
+/// An open database: a writer and a pool of readers on SQLite, one pool on PostgreSQL,
+/// and the clock that tells read caches what changed.
 #[derive(Clone)]
-pub enum Db {
+pub struct Db {
+    pools: Pools,
+    changes: Arc<Changes>,
+}
+
+/// The connection pools of either engine.
+#[derive(Clone)]
+pub enum Pools {
     /// SQLite: one writer connection (writes serialise on it) and up to four readers.
     Sqlite {
         /// The single writer.
@@ -156,7 +167,16 @@ pub enum Db {
 }
 
 /// A transaction on either engine; dropped without [`Tx::commit`] it rolls back.
-pub enum Tx {
+pub struct Tx {
+    inner: TxInner,
+    changes: Arc<Changes>,
+    /// The last audit position appended in this transaction.
+    audited: Option<i64>,
+    /// The enterprises those entries concern.
+    touched: Vec<String>,
+}
+
+enum TxInner {
     /// On the SQLite writer.
     Sqlite(sqlx::Transaction<'static, sqlx::Sqlite>),
     /// On PostgreSQL.
@@ -179,7 +199,7 @@ impl Db {
                 .acquire_timeout(Duration::from_secs(10))
                 .connect(url)
                 .await?;
-            return Ok(Db::Postgres(pool));
+            return Ok(Db::new(Pools::Postgres(pool)));
         }
         let opts = SqliteConnectOptions::from_str(url)?
             .create_if_missing(true)
@@ -198,26 +218,49 @@ impl Db {
             .max_connections(4)
             .connect_with(opts.read_only(true))
             .await?;
-        Ok(Db::Sqlite { writer, readers })
+        Ok(Db::new(Pools::Sqlite { writer, readers }))
+    }
+
+    fn new(pools: Pools) -> Db {
+        Db {
+            pools,
+            changes: Arc::new(Changes::new(0)),
+        }
+    }
+
+    /// The connection pools.
+    pub fn pools(&self) -> &Pools {
+        &self.pools
+    }
+
+    /// The change clock read caches check against.
+    pub fn changes(&self) -> &Changes {
+        &self.changes
     }
 
     /// Which engine this is.
     pub fn engine(&self) -> Engine {
-        match self {
-            Db::Sqlite { .. } => Engine::Sqlite,
-            Db::Postgres(_) => Engine::Postgres,
+        match &self.pools {
+            Pools::Sqlite { .. } => Engine::Sqlite,
+            Pools::Postgres(_) => Engine::Postgres,
         }
     }
 
     /// Starts a write transaction. On SQLite it takes the write lock at once
     /// (`BEGIN IMMEDIATE`), so it never fails half-way for lack of it.
     pub async fn begin(&self) -> Result<Tx, sqlx::Error> {
-        match self {
-            Db::Sqlite { writer, .. } => {
-                Ok(Tx::Sqlite(writer.begin_with("BEGIN IMMEDIATE").await?))
+        let inner = match &self.pools {
+            Pools::Sqlite { writer, .. } => {
+                TxInner::Sqlite(writer.begin_with("BEGIN IMMEDIATE").await?)
             }
-            Db::Postgres(pool) => Ok(Tx::Postgres(pool.begin().await?)),
-        }
+            Pools::Postgres(pool) => TxInner::Postgres(pool.begin().await?),
+        };
+        Ok(Tx {
+            inner,
+            changes: self.changes.clone(),
+            audited: None,
+            touched: Vec::new(),
+        })
     }
 
     /// Runs a statement that may not run inside a transaction (`VACUUM`, …) on the writer.
@@ -226,12 +269,12 @@ impl Db {
         text: &str,
         params: &[Value],
     ) -> Result<u64, sqlx::Error> {
-        match self {
-            Db::Sqlite { writer, .. } => {
+        match &self.pools {
+            Pools::Sqlite { writer, .. } => {
                 let q = bind_all!(sqlx::query(sql(text)), params);
                 Ok(q.execute(writer).await?.rows_affected())
             }
-            Db::Postgres(pool) => {
+            Pools::Postgres(pool) => {
                 let q = bind_all!(sqlx::query(sql(text)), params);
                 Ok(q.execute(pool).await?.rows_affected())
             }
@@ -240,8 +283,8 @@ impl Db {
 
     /// Runs a read query outside a transaction.
     pub async fn fetch_all(&self, text: &str, params: &[Value]) -> Result<Vec<Row>, sqlx::Error> {
-        match self {
-            Db::Sqlite { readers, .. } => {
+        match &self.pools {
+            Pools::Sqlite { readers, .. } => {
                 let q = bind_all!(sqlx::query(sql(text)), params);
                 Ok(q.fetch_all(readers)
                     .await?
@@ -249,7 +292,7 @@ impl Db {
                     .map(Row::Sqlite)
                     .collect())
             }
-            Db::Postgres(pool) => {
+            Pools::Postgres(pool) => {
                 let q = bind_all!(sqlx::query(sql(text)), params);
                 Ok(q.fetch_all(pool)
                     .await?
@@ -266,12 +309,12 @@ impl Db {
         text: &str,
         params: &[Value],
     ) -> Result<Option<Row>, sqlx::Error> {
-        match self {
-            Db::Sqlite { readers, .. } => {
+        match &self.pools {
+            Pools::Sqlite { readers, .. } => {
                 let q = bind_all!(sqlx::query(sql(text)), params);
                 Ok(q.fetch_optional(readers).await?.map(Row::Sqlite))
             }
-            Db::Postgres(pool) => {
+            Pools::Postgres(pool) => {
                 let q = bind_all!(sqlx::query(sql(text)), params);
                 Ok(q.fetch_optional(pool).await?.map(Row::Postgres))
             }
@@ -287,12 +330,12 @@ impl Db {
 
     /// Closes every connection (checkpointing the SQLite WAL).
     pub async fn close(&self) {
-        match self {
-            Db::Sqlite { writer, readers } => {
+        match &self.pools {
+            Pools::Sqlite { writer, readers } => {
                 readers.close().await;
                 writer.close().await;
             }
-            Db::Postgres(pool) => pool.close().await,
+            Pools::Postgres(pool) => pool.close().await,
         }
     }
 }
@@ -300,20 +343,20 @@ impl Db {
 impl Tx {
     /// Which engine this transaction runs on.
     pub fn engine(&self) -> Engine {
-        match self {
-            Tx::Sqlite(_) => Engine::Sqlite,
-            Tx::Postgres(_) => Engine::Postgres,
+        match &self.inner {
+            TxInner::Sqlite(_) => Engine::Sqlite,
+            TxInner::Postgres(_) => Engine::Postgres,
         }
     }
 
     /// Runs a statement; returns the number of rows it changed.
     pub async fn execute(&mut self, text: &str, params: &[Value]) -> Result<u64, sqlx::Error> {
-        match self {
-            Tx::Sqlite(tx) => {
+        match &mut self.inner {
+            TxInner::Sqlite(tx) => {
                 let q = bind_all!(sqlx::query(sql(text)), params);
                 Ok(q.execute(&mut **tx).await?.rows_affected())
             }
-            Tx::Postgres(tx) => {
+            TxInner::Postgres(tx) => {
                 let q = bind_all!(sqlx::query(sql(text)), params);
                 Ok(q.execute(&mut **tx).await?.rows_affected())
             }
@@ -326,8 +369,8 @@ impl Tx {
         text: &str,
         params: &[Value],
     ) -> Result<Vec<Row>, sqlx::Error> {
-        match self {
-            Tx::Sqlite(tx) => {
+        match &mut self.inner {
+            TxInner::Sqlite(tx) => {
                 let q = bind_all!(sqlx::query(sql(text)), params);
                 Ok(q.fetch_all(&mut **tx)
                     .await?
@@ -335,7 +378,7 @@ impl Tx {
                     .map(Row::Sqlite)
                     .collect())
             }
-            Tx::Postgres(tx) => {
+            TxInner::Postgres(tx) => {
                 let q = bind_all!(sqlx::query(sql(text)), params);
                 Ok(q.fetch_all(&mut **tx)
                     .await?
@@ -352,12 +395,12 @@ impl Tx {
         text: &str,
         params: &[Value],
     ) -> Result<Option<Row>, sqlx::Error> {
-        match self {
-            Tx::Sqlite(tx) => {
+        match &mut self.inner {
+            TxInner::Sqlite(tx) => {
                 let q = bind_all!(sqlx::query(sql(text)), params);
                 Ok(q.fetch_optional(&mut **tx).await?.map(Row::Sqlite))
             }
-            Tx::Postgres(tx) => {
+            TxInner::Postgres(tx) => {
                 let q = bind_all!(sqlx::query(sql(text)), params);
                 Ok(q.fetch_optional(&mut **tx).await?.map(Row::Postgres))
             }
@@ -413,7 +456,7 @@ impl Tx {
     /// returns the first. On PostgreSQL it locks the table against other writers until
     /// the transaction ends; call [`Tx::sync_identity`] after inserting.
     pub async fn reserve_ids(&mut self, table: &str) -> Result<i64, sqlx::Error> {
-        if let Tx::Postgres(_) = self {
+        if let TxInner::Postgres(_) = self.inner {
             self.execute(
                 &format!("LOCK TABLE {table} IN SHARE ROW EXCLUSIVE MODE"),
                 &[],
@@ -432,7 +475,7 @@ impl Tx {
     /// Moves PostgreSQL's identity sequence past ids inserted explicitly (no-op on SQLite,
     /// whose rowids follow the largest id by themselves).
     pub async fn sync_identity(&mut self, table: &str) -> Result<(), sqlx::Error> {
-        if let Tx::Postgres(_) = self {
+        if let TxInner::Postgres(_) = self.inner {
             self.execute(
                 &format!("SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT COALESCE(MAX(id), 1) FROM {table}))"),
                 &[],
@@ -444,9 +487,19 @@ impl Tx {
 
     /// Makes the transaction's changes durable.
     pub async fn commit(self) -> Result<(), sqlx::Error> {
-        match self {
-            Tx::Sqlite(tx) => tx.commit().await,
-            Tx::Postgres(tx) => tx.commit().await,
+        match self.inner {
+            TxInner::Sqlite(tx) => tx.commit().await?,
+            TxInner::Postgres(tx) => tx.commit().await?,
         }
+        if let Some(seq) = self.audited {
+            self.changes.committed(seq, self.touched);
+        }
+        Ok(())
+    }
+
+    /// Notes audit entries appended in this transaction, for the change clock.
+    pub(crate) fn audited(&mut self, seq: i64, enterprises: impl IntoIterator<Item = String>) {
+        self.audited = Some(seq);
+        self.touched.extend(enterprises);
     }
 }

@@ -6,6 +6,7 @@ use zhijian_core::catalogue;
 use zhijian_core::enterprise::{EnterpriseStatus, Scale};
 use zhijian_core::gtin::Gtin;
 use zhijian_core::licence::LicenceState;
+use zhijian_core::name_index::{Filter as IndexFilter, Lookup};
 use zhijian_core::page::{Page, Paged};
 use zhijian_core::region::{self, RegionCode};
 use zhijian_core::uscc::Uscc;
@@ -69,6 +70,10 @@ pub struct EnterpriseSummary {
 /// Everything the node knows about one enterprise.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Archive {
+    /// The organisation's id (for scope checks; not part of the document).
+    #[serde(skip)]
+    #[schema(ignore)]
+    pub org_id: i64,
     /// Credit code.
     pub uscc: String,
     /// Whether the credit code is a legacy one accepted with a warning.
@@ -347,6 +352,7 @@ impl Scoped<'_> {
         let records = records::for_enterprise(db, e.id).await?;
         let history = audit::for_enterprise(db, &e.uscc, 100).await?;
         Ok(Some(Archive {
+            org_id: e.id,
             region_path: region_path(&e.region),
             uscc: e.uscc,
             uscc_legacy: e.uscc_legacy,
@@ -388,6 +394,36 @@ impl Scoped<'_> {
                 !scope_prefix.starts_with(&filter_prefix),
             )
         };
+        if let Some(lookup) = filter.q.as_deref().and_then(Lookup::parse)
+            && !disjoint
+            && filter.category.is_none()
+            && filter.licence_state.is_none()
+            && matches!(scope, Scope::All | Scope::Region(_))
+        {
+            let hits = self.store.names.current(&self.store.db).await?.search(
+                &lookup,
+                IndexFilter {
+                    region_prefix: &prefix,
+                    status: filter.status,
+                },
+                usize::try_from(page.offset()).unwrap_or(usize::MAX),
+                usize::try_from(page.limit()).unwrap_or(0),
+            );
+            return Ok(Paged {
+                items: hits
+                    .items
+                    .into_iter()
+                    .map(|l| EnterpriseSummary {
+                        region_name: region_name(&l.region),
+                        uscc: l.uscc,
+                        name: l.name,
+                        region: l.region,
+                        status: l.status,
+                    })
+                    .collect(),
+                total: i64::try_from(hits.total).unwrap_or(i64::MAX),
+            });
+        }
         let mut plan = filter.q.as_deref().and_then(search::plan);
         if let Some(Plan::Name { drive, others, .. }) = &mut plan {
             search::rarest_first(&self.store.db, drive, others, &prefix).await?;

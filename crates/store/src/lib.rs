@@ -14,11 +14,13 @@
 //! ```
 
 pub mod audit;
+pub mod changes;
 pub mod db;
 pub mod enterprises;
 pub mod identity;
 pub mod import;
 pub mod licences;
+mod name_index;
 pub mod organisations;
 pub mod records;
 mod search;
@@ -31,7 +33,7 @@ use zhijian_core::access::{Action, Principal, Scope};
 use zhijian_core::licence::TransitionError;
 
 pub use db::Engine;
-use db::{Db, Value};
+use db::{Db, Pools, Value};
 
 /// Everything a store method can fail with.
 #[derive(Debug, Error)]
@@ -90,6 +92,7 @@ static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations
 pub struct Store {
     db: Db,
     files: PathBuf,
+    names: std::sync::Arc<name_index::IndexHolder>,
 }
 
 impl Store {
@@ -106,17 +109,19 @@ impl Store {
         Ok(Store {
             db: Db::connect(url).await?,
             files,
+            names: Default::default(),
         })
     }
 
     /// Brings the schema up to date; returns how many migrations were applied.
     pub async fn migrate(&self) -> Result<usize, StoreError> {
         let before = self.applied_migrations().await.unwrap_or(0);
-        match &self.db {
-            Db::Sqlite { writer, .. } => SQLITE_MIGRATIONS.run(writer).await?,
-            Db::Postgres(pool) => POSTGRES_MIGRATIONS.run(pool).await?,
+        match self.db.pools() {
+            Pools::Sqlite { writer, .. } => SQLITE_MIGRATIONS.run(writer).await?,
+            Pools::Postgres(pool) => POSTGRES_MIGRATIONS.run(pool).await?,
         }
         self.backfill_name_grams().await?;
+        self.db.changes().reset(audit::head(&self.db).await?.0);
         Ok(self.applied_migrations().await?.saturating_sub(before))
     }
 

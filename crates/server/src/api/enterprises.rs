@@ -234,8 +234,25 @@ pub async fn get(
     State(state): State<AppState>,
     who: Authed,
     Path(uscc): Path<String>,
-) -> Result<AxumJson<Archive>, ApiError> {
-    Ok(AxumJson(load_archive(&state, &who, uscc.trim()).await?))
+) -> Result<Response, ApiError> {
+    let uscc = uscc.trim();
+    let changes = state.store.db().changes();
+    changes.poll(state.store.db()).await?;
+    let body = match state
+        .archives
+        .get(uscc, &who.0, |at| changes.unchanged_since(uscc, at))
+    {
+        Some(body) => body,
+        None => {
+            let at = changes.head();
+            let archive = load_archive(&state, &who, uscc).await?;
+            state
+                .archives
+                .put(at, &archive)
+                .map_err(|e| ApiError::internal(&e))?
+        }
+    };
+    Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response())
 }
 
 /// `PATCH /api/v1/enterprises/{uscc}`.
