@@ -1,0 +1,1 @@
+//! Printable labels for supervision codes (placeholder; being written).
