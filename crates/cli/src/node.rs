@@ -36,6 +36,12 @@ pub async fn serve(store: Store, config: Config, accounts: Option<Accounts>) -> 
         None => println!("zhijian is serving at {url}  (console: {url}/console)"),
     }
     tokio::spawn(expiry_job(store.clone()));
+    let warm = store.clone();
+    tokio::spawn(async move {
+        if let Err(e) = warm.warm().await {
+            tracing::warn!(error = %e, "building the name index failed; searches will retry");
+        }
+    });
     let state = AppState::new(store.clone(), config);
     zhijian_server::serve(listener, state, shutdown_signal()).await?;
     store.close().await;

@@ -179,6 +179,12 @@ impl Store {
         Ok(())
     }
 
+    /// Builds the in-memory name index now rather than on the first search (call in the
+    /// background at start: a city's index takes about a second to build).
+    pub async fn warm(&self) -> Result<(), StoreError> {
+        self.names.current(&self.db).await.map(|_| ())
+    }
+
     /// Closes every connection.
     pub async fn close(&self) {
         self.db.close().await;
