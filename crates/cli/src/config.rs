@@ -31,6 +31,13 @@ const ENV_KEYS: &[&str] = &[
     "max_attachment_bytes",
     "max_body_bytes",
     "log_format",
+    "node_code",
+    "code_key",
+    "verify_rate_limit",
+    "code_limit_per_application",
+    "code_limit_per_day",
+    "repeat_threshold",
+    "region_threshold",
 ];
 
 /// Resolves the settings for a command.

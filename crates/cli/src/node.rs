@@ -42,7 +42,11 @@ pub async fn serve(store: Store, config: Config, accounts: Option<Accounts>) -> 
             tracing::warn!(error = %e, "building the name index failed; searches will retry");
         }
     });
-    let state = AppState::new(store.clone(), config);
+    store
+        .claim_node_code(&config.node_code)
+        .await
+        .context("checking the node code")?;
+    let state = AppState::new(store.clone(), config).context("setting up the code key")?;
     zhijian_server::serve(listener, state, shutdown_signal()).await?;
     store.close().await;
     Ok(())

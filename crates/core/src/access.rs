@@ -162,6 +162,15 @@ pub enum Action {
     AddRecord,
     /// Register printers and labs.
     RegisterOrganisation,
+    /// Apply for supervision codes.
+    ApplyCodes,
+    /// Approve or refuse code applications, register shop terminals.
+    DecideCodes,
+    /// Handle issued codes: download them, hand them to printers, activate them on a
+    /// batch. Only the enterprise that owns them: codes are as good as the goods.
+    UseCodes,
+    /// Flag a batch recalled or decommissioned.
+    FlagBatch,
 }
 
 impl Principal {
@@ -169,11 +178,20 @@ impl Principal {
     pub fn scope(&self, action: Action) -> Scope {
         let own = || self.org_id.map_or(Scope::Nothing, Scope::Organisation);
         match (self.role, action) {
+            (_, Action::UseCodes) if self.role != Role::Enterprise => Scope::Nothing,
             (Role::Admin, _) => Scope::All,
             (Role::Officer, _) => Scope::Region(self.region),
             (Role::Viewer, Action::Read) => Scope::Region(self.region),
             (Role::Viewer, _) => Scope::Nothing,
-            (Role::Enterprise, Action::Read | Action::EditProducts | Action::ApplyLicence) => own(),
+            (
+                Role::Enterprise,
+                Action::Read
+                | Action::EditProducts
+                | Action::ApplyLicence
+                | Action::ApplyCodes
+                | Action::UseCodes
+                | Action::FlagBatch,
+            ) => own(),
             (Role::Enterprise, _) => Scope::Nothing,
             (Role::Printer | Role::Lab, _) => Scope::Nothing,
         }

@@ -33,6 +33,8 @@ pub struct Caller {
     pub session: Option<String>,
     /// Whether a session cookie was sent but is no longer valid.
     pub session_expired: bool,
+    /// The shop terminal, when one sent its token.
+    pub terminal: Option<zhijian_store::verify::Terminal>,
 }
 
 /// A caller that must be authenticated.
@@ -96,7 +98,16 @@ impl TokenCache {
 pub async fn resolve(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
     let mut caller = Caller::default();
     let headers = req.headers();
-    if let Some(token) = bearer(headers) {
+    if let Some(token) = bearer(headers).filter(|t| t.starts_with("zjterm_")) {
+        match state.store.terminal_by_token(token).await {
+            Ok(Some(t)) => caller.terminal = Some(t),
+            Ok(None) => {
+                let lang = Lang::from_accept_language(headers);
+                return ApiError::unauthorized().to_response(lang);
+            }
+            Err(e) => return ApiError::from(e).into_response(),
+        }
+    } else if let Some(token) = bearer(headers) {
         let cached = state.tokens.get(token);
         let found = match cached {
             Some(p) => Ok(Some(p)),

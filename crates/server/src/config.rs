@@ -25,6 +25,22 @@ pub struct Config {
     pub max_body_bytes: usize,
     /// `text` or `json` log lines.
     pub log_format: String,
+    /// The two-digit node code codes start with: the province part of the region code
+    /// (`13` Hebei), `00` for the national node. Fixed once the node has issued codes.
+    pub node_code: String,
+    /// The code key as 32 hex digits; when absent it is read from (or created in)
+    /// `keys/code.key` in the data folder.
+    pub code_key: Option<String>,
+    /// Public verifications per second per client; 0 = unlimited.
+    pub verify_rate_limit: u32,
+    /// Most codes one application may ask for.
+    pub code_limit_per_application: i64,
+    /// Most codes one enterprise may apply for in a day.
+    pub code_limit_per_day: i64,
+    /// A code queried more often than this raises a counterfeit signal.
+    pub repeat_threshold: i64,
+    /// A code queried from this many regions raises a counterfeit signal.
+    pub region_threshold: u32,
 }
 
 impl Default for Config {
@@ -38,6 +54,13 @@ impl Default for Config {
             max_attachment_bytes: 10 * 1024 * 1024,
             max_body_bytes: 1024 * 1024,
             log_format: "text".into(),
+            node_code: "00".into(),
+            code_key: None,
+            verify_rate_limit: 10,
+            code_limit_per_application: 10_000_000,
+            code_limit_per_day: 100_000_000,
+            repeat_threshold: 5,
+            region_threshold: 2,
         }
     }
 }
@@ -54,6 +77,11 @@ impl Config {
     /// Where attachment files live.
     pub fn files_dir(&self) -> PathBuf {
         self.data.join("files")
+    }
+
+    /// Where the code key lives when not given in the settings.
+    pub fn code_key_file(&self) -> PathBuf {
+        self.data.join("keys").join("code.key")
     }
 
     /// Whether cookies must carry the `Secure` flag.
@@ -91,4 +119,23 @@ max_body_bytes = 1048576
 
 # Log lines as "text" or "json".
 log_format = "text"
+
+# The two-digit node code every supervision code starts with: the province part of the
+# region code (13 = Hebei), 00 for the national node. Fixed once codes are issued.
+node_code = "00"
+
+# The code key (32 hex digits). Leave unset to keep it in keys/code.key in the data
+# folder (created on first start, mode 0600, included in backups). Never share it.
+# code_key = "…"
+
+# Public verifications per second per client (0 = unlimited).
+verify_rate_limit = 10
+
+# Most codes in one application, and per enterprise per day.
+code_limit_per_application = 10000000
+code_limit_per_day = 100000000
+
+# Counterfeit signals: a code queried more often than this, or from this many regions.
+repeat_threshold = 5
+region_threshold = 2
 "#;

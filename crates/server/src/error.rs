@@ -25,6 +25,10 @@ pub struct ApiError {
     pub field: Option<String>,
     /// The English detail.
     pub detail_en: String,
+    /// The offending codes, when the error is about some of many.
+    pub codes: Vec<String>,
+    /// A Chinese detail made for this occasion (else the code's standard text).
+    pub detail_zh: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -37,6 +41,8 @@ struct Problem<'a> {
     code: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
     field: Option<&'a str>,
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    codes: &'a [String],
 }
 
 impl ApiError {
@@ -47,6 +53,8 @@ impl ApiError {
             code,
             field: None,
             detail_en: detail_en.into(),
+            codes: Vec::new(),
+            detail_zh: None,
         }
     }
 
@@ -114,6 +122,7 @@ impl ApiError {
         let fallback;
         let detail = match lang {
             Lang::En => self.detail_en.as_str(),
+            Lang::Zh if self.detail_zh.is_some() => self.detail_zh.as_deref().unwrap_or_default(),
             Lang::Zh => match messages::zh(self.code) {
                 Some(m) => m,
                 None => {
@@ -130,6 +139,7 @@ impl ApiError {
             detail,
             code: self.code,
             field: self.field.as_deref(),
+            codes: &self.codes,
         })
         .unwrap_or_default()
     }
@@ -183,6 +193,16 @@ impl From<StoreError> for ApiError {
                 field,
                 message,
             } => ApiError::invalid(code, field, message),
+            StoreError::Rejected {
+                code,
+                field,
+                message,
+                codes,
+            } => {
+                let mut e = ApiError::invalid(code, field, message);
+                e.codes = codes;
+                e
+            }
             StoreError::Transition(t) => {
                 ApiError::new(StatusCode::CONFLICT, t.code(), t.to_string())
             }
@@ -208,6 +228,8 @@ from_core!(
     zhijian_core::region::RegionError => "region",
     zhijian_core::licence_number::LicenceNumberError => "number",
     zhijian_core::attachment::AttachmentError => "file",
+    zhijian_core::code::CodeError => "code",
+    zhijian_core::code::list::ListError => "file",
 );
 
 impl From<zhijian_core::page::PageError> for ApiError {

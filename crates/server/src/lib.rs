@@ -6,7 +6,7 @@
 //!
 //! ```no_run
 //! # async fn run(store: zhijian_store::Store) -> std::io::Result<()> {
-//! let state = zhijian_server::state::AppState::new(store, Default::default());
+//! let state = zhijian_server::state::AppState::new(store, Default::default()).expect("code key");
 //! let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
 //! zhijian_server::serve(listener, state, std::future::pending()).await
 //! # }
@@ -18,11 +18,13 @@ pub mod auth;
 pub mod config;
 pub mod console;
 pub mod error;
+pub mod keys;
 pub mod lang;
 pub mod messages;
 pub mod metrics;
 pub mod openapi;
 pub mod ops;
+pub mod ratelimit;
 pub mod state;
 
 use std::future::Future;
@@ -68,7 +70,10 @@ pub async fn serve(
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router(state))
-        .with_graceful_shutdown(shutdown)
-        .await
+    axum::serve(
+        listener,
+        router(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
 }

@@ -28,9 +28,11 @@ pub fn uscc(region: &str, serial: u32) -> Uscc {
 pub fn app(t: &TestStore) -> Router {
     let config = Config {
         data: t.dir.path().to_owned(),
+        node_code: "13".into(),
+        verify_rate_limit: 0,
         ..Config::default()
     };
-    zhijian_server::router(AppState::new(t.store.clone(), config))
+    zhijian_server::router(AppState::new(t.store.clone(), config).unwrap())
 }
 
 /// Creates a user and returns a bearer token for it.

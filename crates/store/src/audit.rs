@@ -107,9 +107,10 @@ pub async fn append_many(
         None => (0, GENESIS.to_owned()),
     };
     let mut rows = Vec::with_capacity(changes.len());
-    let mut touched = Vec::new();
+    let (mut touched, mut kinds) = (Vec::new(), Vec::new());
     for c in changes {
         touched.extend(c.enterprise.clone());
+        kinds.push(c.entity.to_owned());
         seq += 1;
         let before = c.before.map(|v| v.to_string());
         let after = c.after.map(|v| v.to_string());
@@ -146,7 +147,7 @@ pub async fn append_many(
         &rows,
     )
     .await?;
-    tx.audited(seq, touched);
+    tx.audited(seq, touched, kinds);
     Ok(seq)
 }
 

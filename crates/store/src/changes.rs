@@ -45,6 +45,8 @@ struct Clock {
     floor: i64,
     /// The tick of the last change concerning each enterprise.
     last: HashMap<String, i64>,
+    /// The tick of the last change of each kind of entity (`batch`, `code_segment`, …).
+    kinds: HashMap<String, i64>,
     /// Changes concerning enterprises, in tick order (for indexes that catch up).
     log: Vec<(i64, String)>,
     /// The log holds every change after this tick.
@@ -63,6 +65,7 @@ impl Clock {
             tick: 0,
             floor: 0,
             last: HashMap::new(),
+            kinds: HashMap::new(),
             log: Vec::new(),
             log_floor: 0,
             audit_seen: audit_head,
@@ -71,8 +74,15 @@ impl Clock {
         }
     }
 
-    fn note(&mut self, enterprises: impl IntoIterator<Item = String>) {
+    fn note(
+        &mut self,
+        enterprises: impl IntoIterator<Item = String>,
+        kinds: impl IntoIterator<Item = String>,
+    ) {
         self.tick += 1;
+        for k in kinds {
+            self.kinds.insert(k, self.tick);
+        }
         for e in enterprises {
             self.last.insert(e.clone(), self.tick);
             self.log.push((self.tick, e));
@@ -114,12 +124,26 @@ impl Changes {
 
     /// Notes a committed transaction whose last audit entry is at `seq` and whose
     /// entries concern `enterprises`.
-    pub(crate) fn committed(&self, seq: i64, enterprises: impl IntoIterator<Item = String>) {
+    pub(crate) fn committed(
+        &self,
+        seq: i64,
+        enterprises: impl IntoIterator<Item = String>,
+        kinds: impl IntoIterator<Item = String>,
+    ) {
         let mut c = self.clock();
         if seq > c.audit_seen {
             c.local.insert(seq);
         }
-        c.note(enterprises);
+        c.note(enterprises, kinds);
+    }
+
+    /// Whether an entity of one of these kinds changed after tick `at`.
+    pub fn kinds_changed_since(&self, kinds: &[&str], at: i64) -> bool {
+        let c = self.clock();
+        at < c.floor
+            || kinds
+                .iter()
+                .any(|k| c.kinds.get(*k).is_some_and(|&t| t > at))
     }
 
     /// The tick a read starting now is taken at.
@@ -160,7 +184,7 @@ impl Changes {
         };
         let rows = db
             .fetch_all(
-                "SELECT seq, enterprise FROM audit_entries WHERE seq > $1 ORDER BY seq LIMIT $2",
+                "SELECT seq, enterprise, entity FROM audit_entries WHERE seq > $1 ORDER BY seq LIMIT $2",
                 params![since, POLL_LIMIT + 1],
             )
             .await?;
@@ -174,17 +198,19 @@ impl Changes {
             c.tick = tick;
             c.floor = tick;
             c.last.clear();
+            c.kinds.clear();
             c.log.clear();
             c.log_floor = tick;
         } else {
-            let mut touched = Vec::new();
+            let (mut touched, mut kinds) = (Vec::new(), Vec::new());
             for r in &rows {
                 if !c.local.contains(&r.int(0)?) {
                     touched.extend(r.opt_text(1)?);
+                    kinds.push(r.text(2)?);
                 }
             }
-            if !touched.is_empty() {
-                c.note(touched);
+            if !kinds.is_empty() {
+                c.note(touched, kinds);
             }
         }
         c.audit_seen = c.audit_seen.max(last_seq);
@@ -203,9 +229,9 @@ mod tests {
         let c = Changes::new(10);
         let at = c.head();
         assert!(c.unchanged_since("A", at));
-        c.committed(11, ["B".to_owned()]);
+        c.committed(11, ["B".to_owned()], ["x".to_owned()]);
         assert!(c.unchanged_since("A", at), "another enterprise changed");
-        c.committed(12, ["A".to_owned()]);
+        c.committed(12, ["A".to_owned()], ["x".to_owned()]);
         assert!(!c.unchanged_since("A", at));
         assert!(c.unchanged_since("A", c.head()));
     }
@@ -213,11 +239,11 @@ mod tests {
     #[test]
     fn commits_noted_out_of_audit_order_are_not_lost() {
         let c = Changes::new(10);
-        c.committed(12, ["B".to_owned()]);
+        c.committed(12, ["B".to_owned()], ["x".to_owned()]);
         let (at, seen) = c.changed_since(0).unwrap();
         assert_eq!(seen, ["B"]);
         // Position 11 committed first but is noted after 12: still after `at`.
-        c.committed(11, ["A".to_owned()]);
+        c.committed(11, ["A".to_owned()], ["x".to_owned()]);
         assert_eq!(c.changed_since(at).unwrap().1, ["A"]);
         assert!(!c.unchanged_since("A", at));
     }
@@ -225,8 +251,8 @@ mod tests {
     #[test]
     fn the_log_lists_each_changed_enterprise_once() {
         let c = Changes::new(10);
-        c.committed(11, ["B".to_owned(), "A".to_owned()]);
-        c.committed(12, ["B".to_owned()]);
+        c.committed(11, ["B".to_owned(), "A".to_owned()], ["x".to_owned()]);
+        c.committed(12, ["B".to_owned()], ["x".to_owned()]);
         assert_eq!(c.changed_since(0), Some((2, vec!["A".into(), "B".into()])));
         assert_eq!(c.changed_since(1), Some((2, vec!["B".into()])));
         assert_eq!(c.changed_since(2), Some((2, vec![])));

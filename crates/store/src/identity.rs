@@ -93,13 +93,13 @@ pub fn check_username(name: &str) -> Result<(), StoreError> {
 }
 
 /// A fresh random secret, hex-encoded, with a prefix that says what it is.
-fn secret(prefix: &str) -> String {
+pub(crate) fn secret(prefix: &str) -> String {
     let mut bytes = [0u8; 32];
     rand::rng().fill_bytes(&mut bytes);
     format!("{prefix}{}", hex::encode(bytes))
 }
 
-fn digest(secret: &str) -> String {
+pub(crate) fn digest(secret: &str) -> String {
     hex::encode(Sha256::digest(secret.as_bytes()))
 }
 

@@ -15,6 +15,7 @@
 
 pub mod audit;
 pub mod changes;
+pub mod codes;
 pub mod db;
 pub mod enterprises;
 pub mod identity;
@@ -25,6 +26,7 @@ pub mod organisations;
 pub mod records;
 mod search;
 pub mod testing;
+pub mod verify;
 
 use std::path::PathBuf;
 
@@ -73,6 +75,18 @@ pub enum StoreError {
         /// A readable message.
         message: String,
     },
+    /// The input names things that break a rule; `codes` lists (the first of) them.
+    #[error("{message}")]
+    Rejected {
+        /// A stable code.
+        code: &'static str,
+        /// The field at fault.
+        field: &'static str,
+        /// A readable message.
+        message: String,
+        /// The offending codes.
+        codes: Vec<String>,
+    },
     /// A licence transition was refused.
     #[error(transparent)]
     Transition(#[from] TransitionError),
@@ -93,6 +107,7 @@ pub struct Store {
     db: Db,
     files: PathBuf,
     names: std::sync::Arc<name_index::IndexHolder>,
+    code_space: std::sync::Arc<std::sync::OnceLock<std::sync::Arc<zhijian_core::code::CodeSpace>>>,
 }
 
 impl Store {
@@ -110,6 +125,7 @@ impl Store {
             db: Db::connect(url).await?,
             files,
             names: Default::default(),
+            code_space: Default::default(),
         })
     }
 

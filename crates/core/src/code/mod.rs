@@ -50,6 +50,8 @@
 
 pub mod damm;
 pub mod ff1;
+pub mod list;
+pub mod verdict;
 
 use std::fmt;
 use std::io;

@@ -1,14 +1,17 @@
 //! The JSON API under `/api/v1`.
 
+pub mod codes;
 pub mod enterprises;
 pub mod extract;
 pub mod licences;
 pub mod organisations;
 pub mod regions;
 pub mod session;
+pub mod verify;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
+use axum::middleware::from_fn_with_state;
 use axum::routing::{get, post};
 
 use crate::state::AppState;
@@ -50,4 +53,56 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         )
         .route("/api/v1/printers", post(organisations::create_printer))
         .route("/api/v1/labs", post(organisations::create_lab))
+        .route(
+            "/api/v1/code-applications",
+            get(codes::applications).post(codes::apply),
+        )
+        .route("/api/v1/code-applications/{id}", get(codes::application))
+        .route(
+            "/api/v1/code-applications/{id}/approve",
+            post(codes::approve),
+        )
+        .route("/api/v1/code-applications/{id}/refuse", post(codes::refuse))
+        .route("/api/v1/segments", get(codes::segments))
+        .route("/api/v1/segments/{id}", get(codes::segment))
+        .route("/api/v1/segments/{id}/codes", get(codes::codes))
+        .route(
+            "/api/v1/print-jobs",
+            get(codes::print_jobs).post(codes::create_print_job),
+        )
+        .route("/api/v1/print-jobs/{id}", get(codes::print_job))
+        .route(
+            "/api/v1/print-jobs/{id}/confirm",
+            post(codes::confirm_print_job),
+        )
+        .route("/api/v1/activations", post(codes::activate))
+        .route(
+            "/api/v1/activations/upload",
+            post(codes::activate_upload).layer(DefaultBodyLimit::max(upload_limit)),
+        )
+        .route("/api/v1/batches", get(codes::batches))
+        .route("/api/v1/batches/{id}", get(codes::batch))
+        .route("/api/v1/batches/{id}/recall", post(codes::recall))
+        .route(
+            "/api/v1/batches/{id}/decommission",
+            post(codes::decommission),
+        )
+        .route(
+            "/api/v1/terminals",
+            get(codes::terminals).post(codes::create_terminal),
+        )
+        .route("/api/v1/counterfeit-signals", get(codes::signals))
+        .route("/api/v1/codes/{code}/history", get(codes::history))
+        .merge(
+            Router::new()
+                .route("/api/v1/verify/{code}", get(verify::verify))
+                .route("/api/v1/sms", post(verify::sms))
+                .route("/q", get(verify::form))
+                .route("/q/{code}", get(verify::page))
+                .route("/01/{gtin}/21/{serial}", get(verify::digital_link))
+                .layer(from_fn_with_state(
+                    state.clone(),
+                    crate::ratelimit::limit_verification,
+                )),
+        )
 }
