@@ -182,6 +182,15 @@ pub async fn ensure(store: &Store, scale: Scale, seed: u64) -> anyhow::Result<Ac
         .import_users(&users, "demo")
         .await
         .context("creating demo accounts")?;
+    let demo_enterprises: Vec<(String, String)> = first_enterprises
+        .iter()
+        .take(5)
+        .enumerate()
+        .map(|(i, (uscc, _))| (uscc.clone(), format!("enterprise-{}", i + 1)))
+        .collect();
+    crate::demo_codes::generate(store, &demo_enterprises, &organisation_usccs[0], seed)
+        .await
+        .context("generating supervision codes")?;
     store
         .analyze()
         .await

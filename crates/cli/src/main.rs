@@ -7,8 +7,10 @@
 //! ```
 
 mod backup;
+mod codes;
 mod config;
 mod demo;
+mod demo_codes;
 mod node;
 
 use std::io::Write;
@@ -93,6 +95,11 @@ enum Command {
         /// The backup file to write (a tar archive).
         #[arg(long, value_name = "FILE")]
         out: PathBuf,
+    },
+    /// Supervision codes: issue to a file, verify one, statistics.
+    Codes {
+        #[command(subcommand)]
+        command: codes::CodesCommand,
     },
     /// Settings.
     Config {
@@ -238,9 +245,19 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             seed,
             no_serve,
         } => {
-            let config = config::load(&node, listen.as_deref())?;
+            let mut config = config::load(&node, listen.as_deref())?;
             node::init_logging(&config);
             let store = config::open_store(&config).await?;
+            // The demo is Hebei's node (13) unless told otherwise.
+            config.node_code = Some(
+                store
+                    .claim_node_code(Some(config.node_code.as_deref().unwrap_or("13")))
+                    .await
+                    .context("checking the node code")?,
+            );
+            store.install_code_space(
+                zhijian_server::keys::code_space(&config).context("setting up the code key")?,
+            );
             let accounts = demo::ensure(&store, scale, seed).await?;
             if no_serve {
                 demo::print_accounts(&accounts, None);
@@ -362,6 +379,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             store.close().await;
             println!("backup written to {}", out.display());
         }
+        Command::Codes { command } => codes::run(command).await?,
         Command::Config {
             command: ConfigCommand::Example,
         } => {

@@ -25,7 +25,11 @@ pub fn init_logging(config: &Config) {
 }
 
 /// Serves until Ctrl-C or SIGTERM, running the licence-expiry job hourly.
-pub async fn serve(store: Store, config: Config, accounts: Option<Accounts>) -> anyhow::Result<()> {
+pub async fn serve(
+    store: Store,
+    mut config: Config,
+    accounts: Option<Accounts>,
+) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(&config.listen)
         .await
         .with_context(|| format!("cannot listen on {}", config.listen))?;
@@ -42,10 +46,12 @@ pub async fn serve(store: Store, config: Config, accounts: Option<Accounts>) -> 
             tracing::warn!(error = %e, "building the name index failed; searches will retry");
         }
     });
-    store
-        .claim_node_code(&config.node_code)
-        .await
-        .context("checking the node code")?;
+    config.node_code = Some(
+        store
+            .claim_node_code(config.node_code.as_deref())
+            .await
+            .context("checking the node code")?,
+    );
     let state = AppState::new(store.clone(), config).context("setting up the code key")?;
     zhijian_server::serve(listener, state, shutdown_signal()).await?;
     store.close().await;

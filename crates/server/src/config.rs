@@ -26,8 +26,9 @@ pub struct Config {
     /// `text` or `json` log lines.
     pub log_format: String,
     /// The two-digit node code codes start with: the province part of the region code
-    /// (`13` Hebei), `00` for the national node. Fixed once the node has issued codes.
-    pub node_code: String,
+    /// (`13` Hebei), `00` for the national node. Recorded in the database on first
+    /// start (default `00`); a different value later is refused.
+    pub node_code: Option<String>,
     /// The code key as 32 hex digits; when absent it is read from (or created in)
     /// `keys/code.key` in the data folder.
     pub code_key: Option<String>,
@@ -54,7 +55,7 @@ impl Default for Config {
             max_attachment_bytes: 10 * 1024 * 1024,
             max_body_bytes: 1024 * 1024,
             log_format: "text".into(),
-            node_code: "00".into(),
+            node_code: None,
             code_key: None,
             verify_rate_limit: 10,
             code_limit_per_application: 10_000_000,
@@ -77,6 +78,11 @@ impl Config {
     /// Where attachment files live.
     pub fn files_dir(&self) -> PathBuf {
         self.data.join("files")
+    }
+
+    /// The node code to use: the configured one, else the national `00`.
+    pub fn node_code(&self) -> &str {
+        self.node_code.as_deref().unwrap_or("00")
     }
 
     /// Where the code key lives when not given in the settings.
@@ -121,8 +127,9 @@ max_body_bytes = 1048576
 log_format = "text"
 
 # The two-digit node code every supervision code starts with: the province part of the
-# region code (13 = Hebei), 00 for the national node. Fixed once codes are issued.
-node_code = "00"
+# region code (13 = Hebei), 00 for the national node. Recorded in the database on first
+# start (00 unless given); giving a different one later is refused.
+# node_code = "13"
 
 # The code key (32 hex digits). Leave unset to keep it in keys/code.key in the data
 # folder (created on first start, mode 0600, included in backups). Never share it.

@@ -30,7 +30,7 @@ pub enum KeyFileError {
 /// The node's code space from the settings: the configured key, or the key file
 /// (created when missing).
 pub fn code_space(config: &Config) -> Result<CodeSpace, KeyFileError> {
-    let node = NodeCode::parse(&config.node_code)?;
+    let node = NodeCode::parse(config.node_code())?;
     let key = match config.code_key.as_deref().filter(|k| !k.trim().is_empty()) {
         Some(hex) => CodeKey::from_hex(hex.trim())?,
         None => key_file(&config.code_key_file())?,
@@ -82,7 +82,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let config = Config {
             data: dir.path().to_owned(),
-            node_code: "13".into(),
+            node_code: Some("13".into()),
             ..Config::default()
         };
         let a = code_space(&config).unwrap().encode(7).unwrap();

@@ -28,7 +28,7 @@ pub fn uscc(region: &str, serial: u32) -> Uscc {
 pub fn app(t: &TestStore) -> Router {
     let config = Config {
         data: t.dir.path().to_owned(),
-        node_code: "13".into(),
+        node_code: Some("13".into()),
         verify_rate_limit: 0,
         ..Config::default()
     };

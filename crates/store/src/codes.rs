@@ -334,10 +334,10 @@ impl Store {
             })
     }
 
-    /// The node code this database belongs to, recording `configured` on first use;
-    /// a different configured code is refused (the codes already issued would no
-    /// longer verify).
-    pub async fn claim_node_code(&self, configured: &str) -> Result<String, StoreError> {
+    /// The node code this database belongs to, recording `configured` (or `00`) on
+    /// first use; a different configured code later is refused (the codes already
+    /// issued would no longer verify).
+    pub async fn claim_node_code(&self, configured: Option<&str>) -> Result<String, StoreError> {
         let mut tx = self.db.begin().await?;
         let found = tx
             .fetch_optional(
@@ -348,16 +348,24 @@ impl Store {
         let node = match found {
             Some(r) => r.text(0)?,
             None => {
+                let chosen = configured.unwrap_or("00");
+                zhijian_core::code::NodeCode::parse(chosen).map_err(|e| StoreError::Invalid {
+                    code: e.code(),
+                    field: "node_code",
+                    message: e.to_string(),
+                })?;
                 tx.execute(
                     "INSERT INTO node_settings (name, value) VALUES ('node_code', $1)",
-                    params![configured],
+                    params![chosen],
                 )
                 .await?;
-                configured.to_owned()
+                chosen.to_owned()
             }
         };
         tx.commit().await?;
-        if node != configured {
+        if let Some(configured) = configured
+            && node != configured
+        {
             return Err(StoreError::Invalid {
                 code: "node_code_mismatch",
                 field: "node_code",
@@ -446,6 +454,21 @@ impl Store {
         .await?;
         tx.commit().await?;
         self.segment_by_id(segment_id).await
+    }
+
+    /// The segment allocated to an application, unscoped (the CLI).
+    pub async fn segment_of_application(&self, application: i64) -> Result<Segment, StoreError> {
+        let row = self
+            .db
+            .fetch_optional(
+                &format!("{SELECT_SEGMENT} WHERE s.application_id = $1"),
+                params![application],
+            )
+            .await?
+            .ok_or(StoreError::NotFound {
+                entity: "approved application",
+            })?;
+        self.segment_from(&row)
     }
 
     /// A segment by id, unscoped.
