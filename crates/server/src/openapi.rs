@@ -95,6 +95,8 @@ when there is one. `detail` is in Chinese unless `Accept-Language` prefers Engli
         api::codes::terminals,
         api::codes::signals,
         api::codes::history,
+        api::codes::label,
+        api::codes::sheet,
         api::verify::verify,
         api::verify::sms,
         api::verify::form,

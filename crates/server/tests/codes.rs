@@ -315,6 +315,66 @@ async fn the_code_lifecycle_from_application_to_verification() {
             "{l}"
         );
 
+        // Labels: one code as SVG and PNG for its owner and printer, a sheet for the printer.
+        let label = format!("/api/v1/codes/{}/label", codes[0]);
+        let r = send(&app, request("GET", &label, Some(&ent), None)).await;
+        assert_eq!(
+            (r.status.as_u16(), r.content_type.as_str()),
+            (200, "image/svg+xml; charset=utf-8"),
+            "{l}"
+        );
+        let svg = String::from_utf8(r.raw).unwrap();
+        assert!(
+            svg.starts_with("<svg") && svg.contains(&codes[0][..4]),
+            "{l}"
+        );
+        let r = send(
+            &app,
+            request(
+                "GET",
+                &format!("{label}?format=png&scale=4"),
+                Some(&printer),
+                None,
+            ),
+        )
+        .await;
+        assert_eq!(
+            (r.status.as_u16(), &r.raw[..4]),
+            (200, &b"\x89PNG"[..]),
+            "{l}"
+        );
+        assert_eq!(
+            send(&app, request("GET", &label, Some(&other), None))
+                .await
+                .status,
+            404,
+            "{l}"
+        );
+        assert_eq!(
+            send(&app, request("GET", &label, Some(&officer), None))
+                .await
+                .status,
+            404,
+            "{l}"
+        );
+        let r = send(
+            &app,
+            request(
+                "GET",
+                &format!("/api/v1/print-jobs/{job}/sheet?per_page=21"),
+                Some(&printer),
+                None,
+            ),
+        )
+        .await;
+        let html = String::from_utf8(r.raw).unwrap();
+        assert_eq!(r.status, 200, "{l}");
+        assert_eq!(html.matches("<svg").count(), 21, "{l}: one page of labels");
+        assert!(
+            html.contains(&zhijian_label::group_digits(&codes[20])),
+            "{l}"
+        );
+
         // Activation: a list, then a first/last range; twice and foreign are refused.
         let r = send(
             &app,

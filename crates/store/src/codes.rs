@@ -981,6 +981,36 @@ impl Scoped<'_> {
         })
     }
 
+    /// What a label for one code needs (the product's GTIN and name), for the owning
+    /// enterprise or a printer whose print job holds the code; nobody else.
+    pub async fn code_label(
+        &self,
+        code: &SupervisionCode,
+    ) -> Result<(Option<String>, String), StoreError> {
+        let index = decode(self.store.code_space()?, code)? as i64;
+        let db = &self.store.db;
+        let row = db
+            .fetch_optional(
+                "SELECT s.id, s.enterprise_id, o.region, p.gtin, p.name FROM code_segments s JOIN organisations o ON o.id = s.enterprise_id JOIN products p ON p.id = s.product_id WHERE s.first_index <= $1 AND s.first_index + s.quantity > $1",
+                params![index],
+            )
+            .await?
+            .ok_or(StoreError::NotFound { entity: "code" })?;
+        let owner = self.may_on(Action::UseCodes, row.int(1)?, &row.text(2)?);
+        let printer = self.principal.role == Role::Printer
+            && db
+                .fetch_optional(
+                    "SELECT 1 FROM print_jobs WHERE segment_id = $1 AND printer_id = $2 AND first_index <= $3 AND first_index + quantity > $3",
+                    params![row.int(0)?, self.org_of(), index],
+                )
+                .await?
+                .is_some();
+        if !owner && !printer {
+            return Err(StoreError::NotFound { entity: "code" });
+        }
+        Ok((row.opt_text(3)?, row.text(4)?))
+    }
+
     /// Hands part of a segment to a registered printer. `offset` and `quantity` pick
     /// the part (default: everything not yet handed out, from the first free code).
     pub async fn create_print_job(

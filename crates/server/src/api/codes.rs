@@ -894,3 +894,117 @@ pub async fn history(
             .await?,
     ))
 }
+
+/// How to draw a label.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct LabelParams {
+    /// `svg` (default) or `png`.
+    format: Option<String>,
+    /// PNG only: pixels per QR module, 1–40 (default 8).
+    scale: Option<u32>,
+}
+
+fn label_error(e: zhijian_label::LabelError) -> ApiError {
+    ApiError::invalid("label", "code", e.to_string())
+}
+
+/// `GET /api/v1/codes/{code}/label` → one label: QR code of the verification URL, the
+/// digits, and a GS1 DataMatrix when the product has a GTIN.
+#[utoipa::path(get, path = "/api/v1/codes/{code}/label", tag = "codes", summary = "A printable label for one code",
+    params(("code" = String, Path), LabelParams), security(("bearer" = []), ("session" = [])),
+    responses((status = 200, description = "SVG or PNG.", content_type = "image/svg+xml"), (status = 404, response = crate::openapi::NotFound), (status = 422, response = crate::openapi::Unprocessable)))]
+pub async fn label(
+    State(state): State<AppState>,
+    who: Authed,
+    Path(code): Path<String>,
+    Query(p): Query<LabelParams>,
+) -> Result<Response, ApiError> {
+    let code = SupervisionCode::parse(&code)?;
+    let (gtin, product) = state.store.scoped(&who.0).code_label(&code).await?;
+    let digits = code.to_string();
+    let url = verification_url(&public_base(&state), gtin.as_deref(), &digits);
+    let label = zhijian_label::Label {
+        code: &digits,
+        url: &url,
+        gtin: gtin.as_deref(),
+        caption: Some(&product),
+    };
+    match p.format.as_deref().unwrap_or("svg") {
+        "svg" => Ok((
+            [(header::CONTENT_TYPE, "image/svg+xml; charset=utf-8")],
+            zhijian_label::svg(&label).map_err(label_error)?,
+        )
+            .into_response()),
+        "png" => Ok((
+            [(header::CONTENT_TYPE, "image/png")],
+            zhijian_label::png(&label, p.scale.unwrap_or(8)).map_err(label_error)?,
+        )
+            .into_response()),
+        other => Err(ApiError::invalid(
+            "format",
+            "format",
+            format!("format must be svg or png, not {other}"),
+        )),
+    }
+}
+
+/// Which labels of a print job to lay out.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct SheetParams {
+    /// Page of labels, from 1.
+    page: Option<u32>,
+    /// Labels per page, 1–1000 (default 210: ten A4 sheets).
+    per_page: Option<u32>,
+}
+
+/// `GET /api/v1/print-jobs/{id}/sheet` → a print-ready HTML page of labels.
+#[utoipa::path(get, path = "/api/v1/print-jobs/{id}/sheet", tag = "codes", summary = "Print-ready label sheets",
+    params(("id" = i64, Path), SheetParams), security(("bearer" = []), ("session" = [])),
+    responses((status = 200, description = "An HTML page of labels laid out for A4.", content_type = "text/html"), (status = 403, response = crate::openapi::Forbidden), (status = 404, response = crate::openapi::NotFound)))]
+pub async fn sheet(
+    State(state): State<AppState>,
+    who: Authed,
+    Path(id): Path<i64>,
+    Query(p): Query<SheetParams>,
+) -> Result<Response, ApiError> {
+    let page = Page::new(p.page, Some(p.per_page.unwrap_or(210)))
+        .map_err(|e| ApiError::invalid("page", "page", e.to_string()))?;
+    let scoped = state.store.scoped(&who.0);
+    let job = scoped.print_job(id).await?;
+    let plan = scoped.download_codes(job.segment_id, Some(id)).await?;
+    let space = state.store.code_space()?;
+    let base = public_base(&state);
+    let range = plan
+        .ranges
+        .first()
+        .copied()
+        .ok_or_else(ApiError::not_found)?;
+    let skip = page.offset() as u64;
+    let count = (page.limit() as u64).min(range.count.saturating_sub(skip));
+    let codes: Vec<String> = (0..count)
+        .filter_map(|i| space.encode(range.first + skip + i).ok())
+        .map(|c| c.to_string())
+        .collect();
+    let urls: Vec<String> = codes
+        .iter()
+        .map(|c| verification_url(&base, plan.gtin.as_deref(), c))
+        .collect();
+    let labels: Vec<zhijian_label::Label> = codes
+        .iter()
+        .zip(&urls)
+        .map(|(c, u)| zhijian_label::Label {
+            code: c,
+            url: u,
+            gtin: plan.gtin.as_deref(),
+            caption: Some(&plan.product_name),
+        })
+        .collect();
+    let title = format!(
+        "印刷任务 {id} · {} · 第 {} 页",
+        plan.product_name, page.page
+    );
+    let html = zhijian_label::sheet_html(&labels, &title).map_err(label_error)?;
+    Ok(axum::response::Html(html).into_response())
+}
