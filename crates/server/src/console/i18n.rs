@@ -6,9 +6,12 @@
 
 use zhijian_core::access::Role;
 use zhijian_core::catalogue;
+use zhijian_core::code::verdict::Verdict;
 use zhijian_core::enterprise::{EnterpriseStatus, Scale};
 use zhijian_core::licence::{LicenceAction, LicenceState};
 use zhijian_core::licence_number::LicenceKind;
+use zhijian_core::region::{self, RegionCode};
+use zhijian_store::codes::ApplicationStatus;
 use zhijian_store::records::RECORD_KINDS;
 
 use crate::lang::Lang;
@@ -28,6 +31,8 @@ pub struct Texts {
     pub nav_home: &'static str,
     /// Navigation: enterprise archives.
     pub nav_enterprises: &'static str,
+    /// Navigation: supervision codes.
+    pub nav_codes: &'static str,
     /// The button that ends the session.
     pub logout: &'static str,
     /// The label of the link to the *other* language.
@@ -267,6 +272,7 @@ pub static ZH: Texts = Texts {
     skip_to_content: "跳到正文",
     nav_home: "工作台",
     nav_enterprises: "企业档案",
+    nav_codes: "监管码",
     logout: "退出登录",
     switch_lang: "English",
     switch_lang_tag: "en",
@@ -394,6 +400,7 @@ pub static EN: Texts = Texts {
     skip_to_content: "Skip to content",
     nav_home: "Dashboard",
     nav_enterprises: "Enterprises",
+    nav_codes: "Codes",
     logout: "Log out",
     switch_lang: "中文",
     switch_lang_tag: "zh-CN",
@@ -513,6 +520,493 @@ pub static EN: Texts = Texts {
     request_failed: "The request failed: ",
 };
 
+/// The texts of the supervision-code pages (`/console/codes/…`) in one language, kept
+/// apart from [`Texts`] so each page family reads its own labels.
+#[derive(Debug)]
+pub struct CodeTexts {
+    /// Section index: title.
+    pub title: &'static str,
+    /// Section index: what the section is for.
+    pub intro: &'static str,
+    /// Section index: the user's role has no code pages.
+    pub no_pages: &'static str,
+    /// Section index: figures heading.
+    pub overview: &'static str,
+    /// Figure: applications waiting for a decision.
+    pub stat_pending: &'static str,
+    /// Figure: batches.
+    pub stat_batches: &'static str,
+    /// Figure: counterfeit signals.
+    pub stat_signals: &'static str,
+    /// Figure: print jobs.
+    pub stat_jobs: &'static str,
+
+    /// Page: applications.
+    pub apps_title: &'static str,
+    /// Applications: what the page is for.
+    pub apps_hint: &'static str,
+    /// Page: print jobs.
+    pub jobs_title: &'static str,
+    /// Print jobs: what the page is for.
+    pub jobs_hint: &'static str,
+    /// Page: activation.
+    pub act_title: &'static str,
+    /// Activation: what the page is for.
+    pub act_hint: &'static str,
+    /// Page: batches.
+    pub batches_title: &'static str,
+    /// Batches: what the page is for.
+    pub batches_hint: &'static str,
+    /// Page: a code's history.
+    pub history_title: &'static str,
+    /// History: what the page is for.
+    pub history_hint: &'static str,
+    /// Page: counterfeit signals.
+    pub signals_title: &'static str,
+    /// Signals: what the page is for.
+    pub signals_hint: &'static str,
+    /// The sub-navigation's label.
+    pub sections: &'static str,
+
+    /// Column: enterprise.
+    pub enterprise: &'static str,
+    /// Column: product.
+    pub product: &'static str,
+    /// Column / field: quantity of codes.
+    pub quantity: &'static str,
+    /// Column: status.
+    pub status: &'static str,
+    /// Column: code segment.
+    pub segment: &'static str,
+    /// The first code of a range.
+    pub first_code: &'static str,
+    /// The last code of a range.
+    pub last_code: &'static str,
+    /// Column: applied at / by.
+    pub applied: &'static str,
+    /// Column: decided at / by.
+    pub decided: &'static str,
+    /// Field: the applicant's note.
+    pub note: &'static str,
+    /// Placeholder of the note.
+    pub note_placeholder: &'static str,
+    /// Field / column: reason.
+    pub reason: &'static str,
+    /// Placeholder of a reason.
+    pub reason_placeholder: &'static str,
+    /// "By" before a username.
+    pub by: &'static str,
+    /// The colon between a label and its value.
+    pub colon: &'static str,
+    /// "Line" before a line number.
+    pub line: &'static str,
+    /// A value that is not there.
+    pub none: &'static str,
+    /// Filter: any status.
+    pub any_status: &'static str,
+    /// Filter button.
+    pub filter: &'static str,
+    /// Application form heading.
+    pub apply_heading: &'static str,
+    /// Application form button.
+    pub apply_submit: &'static str,
+    /// The enterprise has no product to apply for.
+    pub no_products: &'static str,
+    /// Button: approve an application.
+    pub approve: &'static str,
+    /// Button: refuse an application.
+    pub refuse: &'static str,
+    /// No applications at all.
+    pub apps_empty: &'static str,
+    /// No applications with the chosen status.
+    pub apps_empty_filtered: &'static str,
+    /// Waiting for a decision.
+    pub app_pending: &'static str,
+    /// Approved.
+    pub app_approved: &'static str,
+    /// Refused.
+    pub app_refused: &'static str,
+
+    /// Print job form heading.
+    pub hand_heading: &'static str,
+    /// Print job form: what it does.
+    pub hand_hint: &'static str,
+    /// Field: the printer's credit code.
+    pub printer_uscc: &'static str,
+    /// Field: where in the segment the part starts.
+    pub offset: &'static str,
+    /// Hint of the offset field.
+    pub offset_hint: &'static str,
+    /// Hint of the optional quantity field.
+    pub quantity_hint: &'static str,
+    /// Print job form button.
+    pub hand_submit: &'static str,
+    /// No segment to hand out yet.
+    pub no_segments: &'static str,
+    /// Printer: its own credit code, to give to enterprises.
+    pub my_uscc: &'static str,
+    /// Column: print job.
+    pub job: &'static str,
+    /// Column: the range of codes.
+    pub codes: &'static str,
+    /// Column: printer.
+    pub printer: &'static str,
+    /// Labels printed.
+    pub printed: &'static str,
+    /// Labels spoiled.
+    pub spoiled: &'static str,
+    /// How often the file was downloaded.
+    pub downloads: &'static str,
+    /// When the job was handed over.
+    pub handed_at: &'static str,
+    /// Link: the code file.
+    pub download: &'static str,
+    /// Confirm form heading.
+    pub confirm_heading: &'static str,
+    /// Confirm form button.
+    pub confirm_submit: &'static str,
+    /// No print jobs (enterprise, bureau).
+    pub jobs_empty: &'static str,
+    /// No print jobs (printer).
+    pub jobs_empty_printer: &'static str,
+    /// Waiting for the printer.
+    pub job_assigned: &'static str,
+    /// Confirmed by the printer.
+    pub job_confirmed: &'static str,
+
+    /// Activation: batch fields heading.
+    pub batch_heading: &'static str,
+    /// Field: lot number.
+    pub lot: &'static str,
+    /// Field: production date.
+    pub production_date: &'static str,
+    /// Field: expiry date.
+    pub expiry_date: &'static str,
+    /// Field: inspection report number.
+    pub inspection_report: &'static str,
+    /// Activation: codes heading.
+    pub codes_heading: &'static str,
+    /// Activation: how codes may be given.
+    pub codes_hint: &'static str,
+    /// Field: codes, one per line.
+    pub codes_list: &'static str,
+    /// Field: a first/last range.
+    pub range: &'static str,
+    /// Field: a CSV file.
+    pub file: &'static str,
+    /// Hint of the file field.
+    pub file_hint: &'static str,
+    /// Activation button.
+    pub act_submit: &'static str,
+    /// Activation refused: the codes named.
+    pub named_codes: &'static str,
+    /// Activation: printed ranges ready for activation.
+    pub ready_heading: &'static str,
+    /// Activation: nothing printed yet.
+    pub ready_empty: &'static str,
+
+    /// Column: lot.
+    pub batch: &'static str,
+    /// Column: codes activated on a batch.
+    pub activated: &'static str,
+    /// Batch in circulation.
+    pub batch_active: &'static str,
+    /// Batch recalled.
+    pub batch_recalled: &'static str,
+    /// Batch decommissioned.
+    pub batch_decommissioned: &'static str,
+    /// Button: recall.
+    pub recall: &'static str,
+    /// Button: decommission.
+    pub decommission: &'static str,
+    /// No batches.
+    pub batches_empty: &'static str,
+    /// Column: dates.
+    pub dates: &'static str,
+
+    /// History: the code field.
+    pub code: &'static str,
+    /// History: placeholder of the code field.
+    pub code_placeholder: &'static str,
+    /// History: the button.
+    pub look_up: &'static str,
+    /// Column: time.
+    pub time: &'static str,
+    /// Column: channel.
+    pub channel: &'static str,
+    /// Column: region.
+    pub region: &'static str,
+    /// Column: verdict.
+    pub verdict: &'static str,
+    /// History: never queried.
+    pub history_empty: &'static str,
+    /// History: not a code the user may see.
+    pub history_not_found: &'static str,
+    /// History: a terminal.
+    pub terminal: &'static str,
+    /// A place that is not known.
+    pub unknown_place: &'static str,
+
+    /// Column: kind of signal.
+    pub kind: &'static str,
+    /// Column: details.
+    pub details: &'static str,
+    /// A code that is not shown because the node never issued it.
+    pub code_withheld: &'static str,
+    /// No signals.
+    pub signals_empty: &'static str,
+    /// Link to a code's history.
+    pub view_history: &'static str,
+}
+
+/// 中文 (supervision codes).
+pub static CODES_ZH: CodeTexts = CodeTexts {
+    title: "监管码",
+    intro: "电子监管码从申领、审批、交付印刷、赋码激活到消费者查询的全过程。",
+    no_pages: "您的角色没有可用的监管码功能。如需使用，请联系系统管理员。",
+    overview: "概况",
+    stat_pending: "待审批的申请",
+    stat_batches: "生产批次",
+    stat_signals: "假冒线索",
+    stat_jobs: "印刷任务",
+
+    apps_title: "赋码申请",
+    apps_hint: "企业申领监管码，监管部门审批并分配码段",
+    jobs_title: "印刷任务",
+    jobs_hint: "码段交付备案印刷企业，印刷后确认数量",
+    act_title: "赋码激活",
+    act_hint: "把已印刷的监管码绑定到生产批次",
+    batches_title: "生产批次",
+    batches_hint: "已激活监管码的批次，可召回或注销",
+    history_title: "单码查询记录",
+    history_hint: "查看一个监管码被查询的时间、渠道、地点和结果",
+    signals_title: "假冒线索",
+    signals_hint: "查询中发现的可疑情况：未签发的码、重复查询、多地查询",
+    sections: "监管码功能",
+
+    enterprise: "企业",
+    product: "产品",
+    quantity: "数量",
+    status: "状态",
+    segment: "码段",
+    first_code: "起始码",
+    last_code: "结束码",
+    applied: "申请",
+    decided: "审批",
+    note: "备注",
+    note_placeholder: "如用途、包装规格（可选）",
+    reason: "理由",
+    reason_placeholder: "请写明理由",
+    by: "经办人",
+    colon: "：",
+    line: "第 {} 行",
+    none: "—",
+    any_status: "全部状态",
+    filter: "筛选",
+    apply_heading: "申领监管码",
+    apply_submit: "提交申请",
+    no_products: "本企业尚未登记产品。申领监管码前需先登记产品，请联系属地市场监管部门。",
+    approve: "批准并分配码段",
+    refuse: "不予批准",
+    apps_empty: "还没有赋码申请。企业提交申请后会显示在这里。",
+    apps_empty_filtered: "没有该状态的申请。请选择其他状态。",
+    app_pending: "待审批",
+    app_approved: "已批准",
+    app_refused: "未批准",
+
+    hand_heading: "交付印刷",
+    hand_hint: "把码段的全部或一部分交给备案印刷企业。不填起始位置和数量时，交付码段中尚未交付的其余全部监管码。",
+    printer_uscc: "印刷企业统一社会信用代码",
+    offset: "起始位置",
+    offset_hint: "从 0 起，可不填",
+    quantity_hint: "可不填，默认到码段末尾",
+    hand_submit: "交付印刷",
+    no_segments: "还没有已批准的码段。赋码申请获批后即可交付印刷。",
+    my_uscc: "本单位统一社会信用代码（请告知委托印刷的企业）",
+    job: "任务",
+    codes: "监管码",
+    printer: "印刷企业",
+    printed: "已印刷",
+    spoiled: "废品",
+    downloads: "下载次数",
+    handed_at: "交付时间",
+    download: "下载码文件（CSV）",
+    confirm_heading: "确认印刷结果",
+    confirm_submit: "确认",
+    jobs_empty: "还没有印刷任务。码段交付印刷企业后会显示在这里。",
+    jobs_empty_printer: "目前没有交给本单位的印刷任务。企业交付后会显示在这里。",
+    job_assigned: "待印刷",
+    job_confirmed: "已确认",
+
+    batch_heading: "生产批次",
+    lot: "批号",
+    production_date: "生产日期",
+    expiry_date: "保质期至",
+    inspection_report: "出厂检验报告编号",
+    codes_heading: "监管码",
+    codes_hint: "可逐行粘贴监管码、填写起止码，或上传 CSV 文件（取第一列），几种方式可以同时使用。只能激活已确认印刷的监管码。",
+    codes_list: "监管码（每行一个）",
+    range: "号段",
+    file: "CSV 文件",
+    file_hint: "包装线导出的文件，或印刷任务的码文件",
+    act_submit: "激活",
+    named_codes: "涉及的监管码",
+    ready_heading: "已确认印刷的号段",
+    ready_empty: "还没有已确认印刷的监管码。印刷企业确认印刷后才能激活。",
+
+    batch: "批号",
+    activated: "已激活",
+    batch_active: "流通中",
+    batch_recalled: "已召回",
+    batch_decommissioned: "已注销",
+    recall: "召回",
+    decommission: "注销",
+    batches_empty: "还没有生产批次。企业激活监管码时会建立批次。",
+    dates: "日期",
+
+    code: "监管码",
+    code_placeholder: "20位监管码",
+    look_up: "查看",
+    time: "时间",
+    channel: "渠道",
+    region: "地点",
+    verdict: "结果",
+    history_empty: "该监管码还没有被查询过。",
+    history_not_found: "没有找到该监管码，或您无权查看它的记录。",
+    terminal: "终端",
+    unknown_place: "未知地点",
+
+    kind: "类型",
+    details: "详情",
+    code_withheld: "（非本平台签发，不予公开）",
+    signals_empty: "暂无假冒线索。查询中发现可疑监管码时会显示在这里。",
+    view_history: "查询记录",
+};
+
+/// English (supervision codes).
+pub static CODES_EN: CodeTexts = CodeTexts {
+    title: "Supervision codes",
+    intro: "Supervision codes from application and approval to printing, activation on a batch and consumer verification.",
+    no_pages: "Your role has no supervision-code pages. Ask the administrator if you need them.",
+    overview: "Overview",
+    stat_pending: "Applications awaiting a decision",
+    stat_batches: "Batches",
+    stat_signals: "Counterfeit signals",
+    stat_jobs: "Print jobs",
+
+    apps_title: "Code applications",
+    apps_hint: "Enterprises apply for codes; bureaus approve and allocate segments",
+    jobs_title: "Print jobs",
+    jobs_hint: "Segments handed to registered printers, and what they printed",
+    act_title: "Activate codes",
+    act_hint: "Bind printed codes to a production batch",
+    batches_title: "Batches",
+    batches_hint: "Batches with activated codes; recall or decommission them",
+    history_title: "A code's queries",
+    history_hint: "When, how, where and with what result one code was verified",
+    signals_title: "Counterfeit signals",
+    signals_hint: "Suspicious queries: unissued codes, repeated and multi-region queries",
+    sections: "Code pages",
+
+    enterprise: "Enterprise",
+    product: "Product",
+    quantity: "Quantity",
+    status: "Status",
+    segment: "Segment",
+    first_code: "First code",
+    last_code: "Last code",
+    applied: "Applied",
+    decided: "Decided",
+    note: "Note",
+    note_placeholder: "e.g. purpose, pack size (optional)",
+    reason: "Reason",
+    reason_placeholder: "State the reason",
+    by: "by",
+    colon: ": ",
+    line: "line {}",
+    none: "—",
+    any_status: "Any status",
+    filter: "Filter",
+    apply_heading: "Apply for codes",
+    apply_submit: "Apply",
+    no_products: "Your enterprise has no registered product. Register a product before applying for codes; your local bureau can help.",
+    approve: "Approve and allocate",
+    refuse: "Refuse",
+    apps_empty: "No code applications yet. They appear here once an enterprise applies.",
+    apps_empty_filtered: "No application has this status. Choose another status.",
+    app_pending: "Pending",
+    app_approved: "Approved",
+    app_refused: "Refused",
+
+    hand_heading: "Hand codes to a printer",
+    hand_hint: "Hand all or part of a segment to a registered printer. Leave start and quantity empty to hand over every code of the segment not yet with a printer.",
+    printer_uscc: "Printer's credit code",
+    offset: "Start",
+    offset_hint: "From 0; optional",
+    quantity_hint: "Optional; up to the segment's end",
+    hand_submit: "Hand over",
+    no_segments: "No approved segment yet. Once an application is approved its codes can be printed.",
+    my_uscc: "Your organisation's credit code (give it to the enterprises you print for)",
+    job: "Job",
+    codes: "Codes",
+    printer: "Printer",
+    printed: "Printed",
+    spoiled: "Spoiled",
+    downloads: "Downloads",
+    handed_at: "Handed over",
+    download: "Download the codes (CSV)",
+    confirm_heading: "Confirm what was printed",
+    confirm_submit: "Confirm",
+    jobs_empty: "No print jobs yet. They appear here once codes are handed to a printer.",
+    jobs_empty_printer: "No print jobs for your organisation yet. They appear here once an enterprise hands codes to you.",
+    job_assigned: "To print",
+    job_confirmed: "Confirmed",
+
+    batch_heading: "Production batch",
+    lot: "Lot",
+    production_date: "Production date",
+    expiry_date: "Expiry date",
+    inspection_report: "Inspection report number",
+    codes_heading: "Codes",
+    codes_hint: "Paste codes one per line, give a first and last code, or upload a CSV file (first column); you may combine them. Only codes confirmed as printed can be activated.",
+    codes_list: "Codes (one per line)",
+    range: "Range",
+    file: "CSV file",
+    file_hint: "A packaging line's export, or a print job's code file",
+    act_submit: "Activate",
+    named_codes: "The codes concerned",
+    ready_heading: "Ranges confirmed as printed",
+    ready_empty: "No codes are confirmed as printed yet. Codes can be activated once the printer confirms them.",
+
+    batch: "Lot",
+    activated: "Activated",
+    batch_active: "In circulation",
+    batch_recalled: "Recalled",
+    batch_decommissioned: "Decommissioned",
+    recall: "Recall",
+    decommission: "Decommission",
+    batches_empty: "No batches yet. A batch is created when an enterprise activates codes.",
+    dates: "Dates",
+
+    code: "Supervision code",
+    code_placeholder: "The 20-digit code",
+    look_up: "Look up",
+    time: "Time",
+    channel: "Channel",
+    region: "Place",
+    verdict: "Result",
+    history_empty: "This code has never been queried.",
+    history_not_found: "No such code, or you may not see its queries.",
+    terminal: "terminal",
+    unknown_place: "Unknown place",
+
+    kind: "Kind",
+    details: "Details",
+    code_withheld: "(not issued here; not shown)",
+    signals_empty: "No counterfeit signals. Suspicious queries appear here.",
+    view_history: "Queries",
+};
+
 /// The texts of a language.
 pub fn texts(lang: Lang) -> &'static Texts {
     match lang {
@@ -610,6 +1104,15 @@ pub fn audit_action(lang: Lang, action: &str) -> String {
         "product.create" => Some(lang.pick("登记产品", "Product registered")),
         "record.create" => Some(lang.pick("新增监管记录", "Supervision record added")),
         "attachment.create" => Some(lang.pick("上传附件", "Attachment uploaded")),
+        "codes.apply" => Some(lang.pick("申领监管码", "Codes applied for")),
+        "codes.approve" => Some(lang.pick("批准赋码申请", "Code application approved")),
+        "codes.refuse" => Some(lang.pick("驳回赋码申请", "Code application refused")),
+        "codes.download" => Some(lang.pick("下载码文件", "Code file downloaded")),
+        "codes.print_job" => Some(lang.pick("交付印刷", "Codes handed to a printer")),
+        "codes.print_confirm" => Some(lang.pick("确认印刷", "Printing confirmed")),
+        "codes.activate" => Some(lang.pick("激活监管码", "Codes activated")),
+        "batch.recalled" => Some(lang.pick("批次召回", "Batch recalled")),
+        "batch.decommissioned" => Some(lang.pick("批次注销", "Batch decommissioned")),
         _ => None,
     };
     known.map_or_else(|| action.to_owned(), str::to_owned)
@@ -623,6 +1126,11 @@ pub fn entity(lang: Lang, entity: &str) -> String {
         "product" => Some(lang.pick("产品", "Product")),
         "supervision_record" => Some(lang.pick("监管记录", "Record")),
         "attachment" => Some(lang.pick("附件", "Attachment")),
+        "code_application" => Some(lang.pick("赋码申请", "Code application")),
+        "code_segment" => Some(lang.pick("码段", "Code segment")),
+        "code_file" => Some(lang.pick("码文件", "Code file")),
+        "print_job" => Some(lang.pick("印刷任务", "Print job")),
+        "batch" => Some(lang.pick("批次", "Batch")),
         _ => None,
     };
     known.map_or_else(|| entity.to_owned(), str::to_owned)
@@ -661,6 +1169,151 @@ pub fn transition_done(lang: Lang, a: LicenceAction, now: LicenceState) -> Strin
     }
 }
 
+/// The supervision-code texts of a language.
+pub fn code_texts(lang: Lang) -> &'static CodeTexts {
+    match lang {
+        Lang::Zh => &CODES_ZH,
+        Lang::En => &CODES_EN,
+    }
+}
+
+/// A code application's status label.
+pub fn application_status(lang: Lang, s: ApplicationStatus) -> &'static str {
+    let c = code_texts(lang);
+    match s {
+        ApplicationStatus::Pending => c.app_pending,
+        ApplicationStatus::Approved => c.app_approved,
+        ApplicationStatus::Refused => c.app_refused,
+    }
+}
+
+/// A print job's status label (`assigned`, `confirmed`), or the stored name.
+pub fn job_status(lang: Lang, s: &str) -> String {
+    let c = code_texts(lang);
+    match s {
+        "assigned" => c.job_assigned.to_owned(),
+        "confirmed" => c.job_confirmed.to_owned(),
+        other => other.to_owned(),
+    }
+}
+
+/// A batch's status label (`active`, `recalled`, `decommissioned`), or the stored name.
+pub fn batch_status(lang: Lang, s: &str) -> String {
+    let c = code_texts(lang);
+    match s {
+        "active" => c.batch_active.to_owned(),
+        "recalled" => c.batch_recalled.to_owned(),
+        "decommissioned" => c.batch_decommissioned.to_owned(),
+        other => other.to_owned(),
+    }
+}
+
+/// A verification channel's label, or the stored name.
+pub fn channel(lang: Lang, s: &str) -> String {
+    let label = match s {
+        "web" => Some(lang.pick("网页查询", "Web page")),
+        "sms" => Some(lang.pick("短信查询", "Text message")),
+        "terminal" => Some(lang.pick("商场查询终端", "Shop terminal")),
+        "officer" => Some(lang.pick("执法检查", "Officer check")),
+        "api" => Some(lang.pick("系统接口", "API")),
+        _ => None,
+    };
+    label.map_or_else(|| s.to_owned(), str::to_owned)
+}
+
+/// A verdict's label, or the stored name.
+pub fn verdict(lang: Lang, s: &str) -> String {
+    Verdict::parse(s).map_or_else(|| s.to_owned(), |v| v.label(lang == Lang::Zh).to_owned())
+}
+
+/// A counterfeit signal's kind in words, or the stored name.
+pub fn signal_kind(lang: Lang, kind: &str) -> String {
+    let label = match kind {
+        "unknown_code" => Some(lang.pick(
+            "查询了本平台未签发的监管码",
+            "A code this node never issued was queried",
+        )),
+        "repeat_threshold" => {
+            Some(lang.pick("同一监管码被反复查询", "One code queried unusually often"))
+        }
+        "multi_region" => Some(lang.pick(
+            "同一监管码在多个地区被查询",
+            "One code queried in several regions",
+        )),
+        "not_activated" => Some(lang.pick(
+            "未激活的监管码被查询",
+            "A code not yet activated was queried",
+        )),
+        _ => None,
+    };
+    label.map_or_else(|| kind.to_owned(), str::to_owned)
+}
+
+/// A region's short name (`长安区`), or the code when unknown.
+pub fn region_name(code: &str) -> String {
+    RegionCode::parse(code)
+        .ok()
+        .and_then(region::lookup)
+        .map_or_else(|| code.to_owned(), |r| r.name.to_owned())
+}
+
+/// A counterfeit signal's details in words (what the store records per kind).
+pub fn signal_detail(lang: Lang, kind: &str, detail: &serde_json::Value) -> String {
+    let via = |d: &serde_json::Value| {
+        d.get("channel")
+            .and_then(|c| c.as_str())
+            .map(|c| match lang {
+                Lang::Zh => format!("经{}", channel(lang, c)),
+                Lang::En => format!("via {}", channel(lang, c).to_lowercase()),
+            })
+    };
+    let text = match kind {
+        "repeat_threshold" => {
+            let queries = detail.get("queries").and_then(serde_json::Value::as_i64);
+            let threshold = detail.get("threshold").and_then(serde_json::Value::as_i64);
+            match (queries, threshold, lang) {
+                (Some(q), Some(t), Lang::Zh) => Some(format!("已查询 {q} 次，超过 {t} 次")),
+                (Some(q), Some(t), Lang::En) => Some(format!("queried {q} times, more than {t}")),
+                _ => None,
+            }
+        }
+        "multi_region" => detail
+            .get("regions")
+            .and_then(serde_json::Value::as_array)
+            .map(|rs| {
+                let names: Vec<String> = rs
+                    .iter()
+                    .filter_map(serde_json::Value::as_str)
+                    .map(region_name)
+                    .collect();
+                match lang {
+                    Lang::Zh => format!("在 {} 个地区查询：{}", names.len(), names.join("、")),
+                    Lang::En => {
+                        format!("queried in {} regions: {}", names.len(), names.join(", "))
+                    }
+                }
+            }),
+        _ => via(detail),
+    };
+    // Details the console does not know how to word are shown as recorded.
+    text.unwrap_or_else(|| {
+        if detail.is_null() || detail.as_object().is_some_and(serde_json::Map::is_empty) {
+            String::new()
+        } else {
+            detail.to_string()
+        }
+    })
+}
+
+/// "共 12 份申请" / "12 applications": a count with its unit.
+pub fn count(lang: Lang, n: i64, zh_unit: &str, en_one: &str, en_many: &str) -> String {
+    match lang {
+        Lang::Zh => format!("共 {n} {zh_unit}"),
+        Lang::En if n == 1 => format!("1 {en_one}"),
+        Lang::En => format!("{n} {en_many}"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -669,6 +1322,10 @@ mod tests {
     fn every_text_is_filled_in_both_languages() {
         // Debug output lists every field; an empty one shows as `: ""`.
         for t in [&ZH, &EN] {
+            let dump = format!("{t:?}");
+            assert!(!dump.contains(": \"\""), "{dump}");
+        }
+        for t in [&CODES_ZH, &CODES_EN] {
             let dump = format!("{t:?}");
             assert!(!dump.contains(": \"\""), "{dump}");
         }

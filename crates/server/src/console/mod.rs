@@ -9,6 +9,7 @@
 //! Handlers build plain view structs (strings already localised and formatted) so the
 //! askama templates in `crates/server/templates` stay free of logic.
 
+pub mod codes;
 pub mod enterprises;
 pub mod home;
 pub mod i18n;
@@ -72,6 +73,39 @@ pub fn routes() -> Router<AppState> {
             "/console/licences/{id}/transition",
             post(licences::transition),
         )
+        .route("/console/codes", get(codes::index))
+        .route(
+            "/console/codes/applications",
+            get(codes::applications).post(codes::apply),
+        )
+        .route(
+            "/console/codes/applications/{id}/approve",
+            post(codes::approve),
+        )
+        .route(
+            "/console/codes/applications/{id}/refuse",
+            post(codes::refuse),
+        )
+        .route(
+            "/console/codes/print-jobs",
+            get(codes::print_jobs).post(codes::create_print_job),
+        )
+        .route(
+            "/console/codes/print-jobs/{id}/confirm",
+            post(codes::confirm_print_job),
+        )
+        .route(
+            "/console/codes/activate",
+            // Like the record form: the handler bounds each field itself (the file by
+            // the attachment limit, as the API's upload route does).
+            get(codes::activate_form)
+                .post(codes::activate)
+                .layer(DefaultBodyLimit::disable()),
+        )
+        .route("/console/codes/batches", get(codes::batches))
+        .route("/console/codes/batches/{id}/flag", post(codes::flag_batch))
+        .route("/console/codes/history", get(codes::history))
+        .route("/console/codes/signals", get(codes::signals))
         .route("/console/{*rest}", get(not_found))
         .layer(from_fn(switch_language))
         .route("/static/console.css", get(stylesheet))
@@ -186,16 +220,21 @@ impl<S: Send + Sync> FromRequestParts<S> for ConsoleUser {
 }
 
 /// The page a request shows, for the language switch: the request itself for a `GET`;
-/// after a form post (whose address answers `POST` only) the archive it came from, or
-/// the dashboard.
+/// after a form post (whose address answers `POST` only) the archive or code page it
+/// came from, or the dashboard.
 fn page_uri(parts: &Parts) -> Uri {
     if parts.method == Method::GET {
         return parts.uri.clone();
     }
-    parts
-        .uri
-        .path()
-        .strip_suffix("/records")
+    let path = parts.uri.path();
+    if let Some(rest) = path.strip_prefix("/console/codes/") {
+        // `/console/codes/<page>/…` → `/console/codes/<page>`.
+        let section = rest.split('/').next().unwrap_or_default();
+        return format!("/console/codes/{section}")
+            .parse()
+            .unwrap_or_else(|_| Uri::from_static(codes::INDEX));
+    }
+    path.strip_suffix("/records")
         .filter(|p| p.starts_with("/console/enterprises/"))
         .and_then(|p| p.parse().ok())
         .unwrap_or_else(|| Uri::from_static("/console"))
@@ -301,7 +340,7 @@ pub struct Layout {
     pub csrf: String,
     /// The address of this page in the other language.
     pub switch_href: String,
-    /// Which navigation entry is current (`home`, `enterprises` or empty).
+    /// Which navigation entry is current (`home`, `enterprises`, `codes` or empty).
     pub nav: &'static str,
     /// A message carried over from the previous request.
     pub flash: Option<FlashView>,
@@ -425,6 +464,8 @@ pub enum Flash {
     ),
     /// A supervision record was saved.
     RecordAdded,
+    /// A supervision-code form did something.
+    Codes(codes::Done),
     /// Something was refused: the error's code and English detail.
     Error(String, String),
 }
@@ -435,6 +476,7 @@ impl Flash {
         let raw = match self {
             Flash::Transition(a, s) => format!("t|{}|{}", a.as_str(), s.as_str()),
             Flash::RecordAdded => "r".to_owned(),
+            Flash::Codes(d) => format!("c|{}", d.encode()),
             Flash::Error(code, detail) => format!("e|{code}|{detail}"),
         };
         format!(
@@ -446,6 +488,9 @@ impl Flash {
     /// Reads the flash cookie of a request, if any.
     pub fn from_headers(headers: &HeaderMap) -> Option<Flash> {
         let raw = pct_decode(cookie(headers, FLASH_COOKIE)?)?;
+        if let Some(done) = raw.strip_prefix("c|") {
+            return codes::Done::decode(done).map(Flash::Codes);
+        }
         let mut parts = raw.splitn(3, '|');
         match (parts.next()?, parts.next(), parts.next()) {
             ("t", Some(a), Some(s)) => Some(Flash::Transition(
@@ -476,6 +521,10 @@ impl Flash {
             Flash::RecordAdded => FlashView {
                 ok: true,
                 text: t.record_added.to_owned(),
+            },
+            Flash::Codes(d) => FlashView {
+                ok: true,
+                text: d.text(lang),
             },
             Flash::Error(code, detail) => {
                 // The Chinese text is looked up by code in the table the API uses; the
@@ -591,6 +640,10 @@ mod tests {
         for f in [
             Flash::Transition(LicenceAction::Issue, LicenceState::Issued),
             Flash::RecordAdded,
+            Flash::Codes(codes::Done::Activated {
+                count: 3,
+                lot: "批号|1".into(),
+            }),
             Flash::Error(
                 "licence_validity".into(),
                 "valid_until | must be later".into(),
