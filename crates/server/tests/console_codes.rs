@@ -816,6 +816,21 @@ async fn codes_go_to_the_printer_and_are_activated_through_the_forms() {
         );
         assert_eq!(verdict(&w, &codes[1]).await, "recalled", "{l}");
 
+        // A lot past its expiry date is marked so on the list.
+        let r = api(
+            &w,
+            "POST",
+            "/api/v1/activations",
+            &w.maker_token,
+            Some(json!({"codes": [codes[7]], "batch": {"lot": "OLD", "production_date": "2019-01-01", "expiry_date": "2020-01-01"}})),
+        )
+        .await;
+        assert_eq!(r.status, 201, "{l}: {:?}", r.json);
+        let old = r.json["batch"]["id"].as_i64().unwrap();
+        let page = get(app, "/console/codes/batches", &maker).await;
+        assert!(page.row("batch", old).contains("已过保质期"), "{l}");
+        assert!(!page.row("batch", batch_id).contains("已过保质期"), "{l}");
+
         // The code's history: every query, in China Standard Time, with its place.
         let page = get(
             app,

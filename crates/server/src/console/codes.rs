@@ -1750,6 +1750,8 @@ pub struct BatchView {
     pub status: String,
     /// Status label.
     pub status_label: String,
+    /// In circulation but past its expiry date: its codes verify as expired.
+    pub expired: bool,
     /// Why it was recalled or decommissioned.
     pub status_reason: Option<String>,
     /// When it was created.
@@ -1796,6 +1798,8 @@ pub async fn batches(
     )
     .await;
     let may_flag = user.principal.scope(Action::FlagBatch) != Scope::Nothing;
+    // ISO dates compare as text.
+    let today = today();
     let rows = found
         .items
         .into_iter()
@@ -1806,6 +1810,8 @@ pub async fn batches(
             activated: grouped(b.activated),
             status_label: i18n::batch_status(lang, &b.status),
             can_flag: may_flag && b.status == "active",
+            expired: b.status == "active"
+                && b.expiry_date.as_deref().is_some_and(|d| d < today.as_str()),
             created_at: shanghai_text(&b.created_at),
             lot: b.lot,
             enterprise: b.enterprise,

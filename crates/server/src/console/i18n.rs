@@ -715,6 +715,8 @@ pub struct CodeTexts {
     pub batch_recalled: &'static str,
     /// Batch decommissioned.
     pub batch_decommissioned: &'static str,
+    /// Batch in circulation but past its expiry date (its codes verify as expired).
+    pub batch_expired: &'static str,
     /// Button: recall.
     pub recall: &'static str,
     /// Button: decommission.
@@ -859,6 +861,7 @@ pub static CODES_ZH: CodeTexts = CodeTexts {
     batch_active: "流通中",
     batch_recalled: "已召回",
     batch_decommissioned: "已注销",
+    batch_expired: "已过保质期",
     recall: "召回",
     decommission: "注销",
     batches_empty: "还没有生产批次。企业激活监管码时会建立批次。",
@@ -983,6 +986,7 @@ pub static CODES_EN: CodeTexts = CodeTexts {
     batch_active: "In circulation",
     batch_recalled: "Recalled",
     batch_decommissioned: "Decommissioned",
+    batch_expired: "Past its expiry date",
     recall: "Recall",
     decommission: "Decommission",
     batches_empty: "No batches yet. A batch is created when an enterprise activates codes.",
@@ -1329,6 +1333,41 @@ mod tests {
             let dump = format!("{t:?}");
             assert!(!dump.contains(": \"\""), "{dump}");
         }
+    }
+
+    #[test]
+    fn signal_details_read_as_words() {
+        let d = |v: &str| serde_json::from_str::<serde_json::Value>(v).unwrap();
+        assert_eq!(
+            signal_detail(
+                Lang::Zh,
+                "repeat_threshold",
+                &d(r#"{"queries":6,"threshold":5}"#)
+            ),
+            "已查询 6 次，超过 5 次"
+        );
+        assert_eq!(
+            signal_detail(
+                Lang::En,
+                "multi_region",
+                &d(r#"{"regions":["130102","130602"]}"#)
+            ),
+            "queried in 2 regions: 长安区, 竞秀区"
+        );
+        assert_eq!(
+            signal_detail(Lang::Zh, "not_activated", &d(r#"{"channel":"sms"}"#)),
+            "经短信查询"
+        );
+        assert_eq!(
+            signal_detail(Lang::En, "unknown_code", &d(r#"{"channel":"web"}"#)),
+            "via web page"
+        );
+        // Details the console cannot word are shown as recorded, not dropped.
+        assert_eq!(
+            signal_detail(Lang::En, "new_kind", &d(r#"{"x":1}"#)),
+            r#"{"x":1}"#
+        );
+        assert_eq!(signal_detail(Lang::En, "new_kind", &d("{}")), "");
     }
 
     #[test]
