@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
-# Runs the console's browser test: installs Debian's Chromium when missing, installs the
-# test's npm packages, builds `zhijian`, starts a demo node on a free local port with a
-# temporary data folder, waits until it answers /healthz, runs `node --test`, and stops
-# the node again, whatever happened.
+# Runs the browser tests — the console walk (console.test.mjs) and the public
+# verification page (verify.test.mjs): installs Debian's Chromium when missing, installs
+# the tests' npm packages, builds `zhijian`, starts a demo node on a free local port with a
+# temporary data folder and the verification rate limit off (the verify test types a
+# dozen codes from one address), waits until it answers /healthz, runs `node --test` on
+# both files one after the other, and stops the node again, whatever happened.
 #
-#   tests/browser/run.sh
+#   tests/browser/run.sh              # both files
+#   tests/browser/run.sh verify.test.mjs
 #
 # ZHIJIAN_BIN=path/to/zhijian skips the build; ZHIJIAN_USER / ZHIJIAN_PASSWORD name the
 # account to log in with (default: the demo's province officer); ZHIJIAN_SCREENSHOTS is
@@ -53,7 +56,7 @@ port="$(node -e "const s=require('net').createServer().listen(0,'127.0.0.1',()=>
 export ZHIJIAN_URL="http://127.0.0.1:$port"
 
 echo "==> starting the demo node at $ZHIJIAN_URL"
-"$ZHIJIAN_BIN" demo --data "$work/data" --listen "127.0.0.1:$port" --scale small >"$work/server.log" 2>&1 &
+ZHIJIAN_VERIFY_RATE_LIMIT=0 "$ZHIJIAN_BIN" demo --data "$work/data" --listen "127.0.0.1:$port" --scale small >"$work/server.log" 2>&1 &
 server_pid=$!
 
 ready=""
@@ -73,11 +76,17 @@ if [ -z "$ready" ]; then
   exit 1
 fi
 
-echo "==> browser test"
+files=("$@")
+if [ "${#files[@]}" -eq 0 ]; then
+  files=(console.test.mjs verify.test.mjs)
+fi
+echo "==> browser tests: ${files[*]}"
 status=0
-node --test console.test.mjs || status=$?
+# One file at a time: two Chromiums on a small machine only slow each other down.
+node --test --test-concurrency=1 "${files[@]}" || status=$?
 if [ "$status" -ne 0 ]; then
   echo "the node's last output:" >&2
   tail -n 40 "$work/server.log" >&2
 fi
+echo "==> finished in ${SECONDS}s"
 exit "$status"
