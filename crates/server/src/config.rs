@@ -31,7 +31,7 @@ pub struct Config {
     pub node_code: Option<String>,
     /// The code key as 32 hex digits; when absent it is read from (or created in)
     /// `keys/code.key` in the data folder.
-    pub code_key: Option<String>,
+    pub code_key: Option<Secret>,
     /// Public verifications per second per client; 0 = unlimited.
     pub verify_rate_limit: u32,
     /// Most codes one application may ask for.
@@ -42,6 +42,23 @@ pub struct Config {
     pub repeat_threshold: i64,
     /// A code queried from this many regions raises a counterfeit signal.
     pub region_threshold: u32,
+}
+
+/// A secret setting (the code key): shown as `[redacted]` in debug output and logs.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Secret(pub String);
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("[redacted]")
+    }
+}
+
+impl From<&str> for Secret {
+    fn from(s: &str) -> Secret {
+        Secret(s.to_owned())
+    }
 }
 
 impl Default for Config {

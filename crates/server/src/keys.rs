@@ -31,7 +31,12 @@ pub enum KeyFileError {
 /// (created when missing).
 pub fn code_space(config: &Config) -> Result<CodeSpace, KeyFileError> {
     let node = NodeCode::parse(config.node_code())?;
-    let key = match config.code_key.as_deref().filter(|k| !k.trim().is_empty()) {
+    let key = match config
+        .code_key
+        .as_ref()
+        .map(|k| k.0.as_str())
+        .filter(|k| !k.trim().is_empty())
+    {
         Some(hex) => CodeKey::from_hex(hex.trim())?,
         None => key_file(&config.code_key_file())?,
     };
@@ -107,5 +112,6 @@ mod tests {
             ..config
         };
         assert!(code_space(&bad).is_err());
+        assert!(!format!("{:?}", other.code_key).contains("0001"), "the key is never shown");
     }
 }

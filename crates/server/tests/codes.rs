@@ -669,6 +669,11 @@ async fn the_code_lifecycle_from_application_to_verification() {
         )
         .await;
         assert_eq!(r.json["total"], 2, "{l}: {:?}", r.json);
+        assert_eq!(
+            r.json["items"][0]["verdict"], "genuine_repeat",
+            "{l}: the verdict given is recorded"
+        );
+        assert_eq!(r.json["items"][1]["verdict"], "genuine", "{l}");
         let r = send(
             &app,
             request(

@@ -685,7 +685,13 @@ async fn write_group(
             p.channel.as_str().into(),
             p.region.clone().into(),
             Value::Int(p.terminal),
-            p.verdict.as_str().into(),
+            // Record the verdict the caller is given: a genuine code asked again is a repeat.
+            if p.verdict == Verdict::Genuine && recorded.queries > 1 {
+                Verdict::GenuineRepeat.as_str()
+            } else {
+                p.verdict.as_str()
+            }
+            .into(),
         ]);
         out.push(recorded);
     }
