@@ -112,6 +112,9 @@ mod tests {
             ..config
         };
         assert!(code_space(&bad).is_err());
-        assert!(!format!("{:?}", other.code_key).contains("0001"), "the key is never shown");
+        assert!(
+            !format!("{:?}", other.code_key).contains("0001"),
+            "the key is never shown"
+        );
     }
 }
