@@ -49,14 +49,18 @@ pub enum CodesCommand {
         #[arg(long, value_name = "CODE")]
         region: Option<String>,
     },
-    /// Count applications, segments, codes issued and activated, verifications, signals.
+    /// Count applications, segments, codes issued and activated, verifications (also by
+    /// verdict), counterfeit signals, and the bytes the database takes.
     Stats {
         #[command(flatten)]
         node: NodeFlags,
     },
 }
 
-async fn open(node: &NodeFlags) -> anyhow::Result<(Store, zhijian_server::config::Config)> {
+/// Opens the node's store with its code space installed.
+pub(crate) async fn open(
+    node: &NodeFlags,
+) -> anyhow::Result<(Store, zhijian_server::config::Config)> {
     let mut config = config::load(node, None)?;
     let store = config::open_store(&config).await?;
     config.node_code = Some(
@@ -112,8 +116,8 @@ pub async fn run(command: CodesCommand) -> anyhow::Result<()> {
                 out.display(),
                 secs,
                 segment.quantity as f64 / secs.max(1e-9) / 1e6,
-                segment.first_code,
-                segment.last_code
+                segment.first_code.as_deref().unwrap_or("-"),
+                segment.last_code.as_deref().unwrap_or("-")
             );
         }
         CodesCommand::Verify { node, code, region } => {

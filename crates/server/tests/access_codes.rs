@@ -231,7 +231,16 @@ async fn prepare(
         None,
     )
     .await;
-    let seg = &approved["segment"];
+    // The approving admin is not shown the codes; the owner reads them.
+    let seg = &must(
+        app,
+        &what,
+        "GET",
+        &format!("/api/v1/segments/{}", approved["segment"]["id"]),
+        &owner,
+        None,
+    )
+    .await;
     let job = must(
         app,
         &what,
@@ -580,19 +589,13 @@ async fn no_code_route_leaks_across_roles_regions_and_printers() {
 }
 
 /// Who learns a never-printed code of the inside segment by reading the segment, and by
-/// reading the approved application that embeds it.
-///
-/// Right is `"...Y.."` for both: only the enterprise may take its codes.
-// FIXME(access): `Segment.first_code`/`last_code` are shown to every reader of a segment
-// (and of an approved application, which embeds it): admins, officers and viewers, and a
-// printer whose job covers only part of the segment, though none of them may download
-// these codes (403/404) or draw their labels (404). For a one-code segment that is the
-// whole code file. These are today's answers.
+/// reading the approved application that embeds it: only the enterprise, which may take
+/// its codes anyway (a printer sees its print jobs' codes in their files, not here).
 #[rustfmt::skip]
 const LAST_CODE_SHOWN: [&str; 2] = [
     // AOVEPL   (admin officer viewer enterprise printer lab)
-    "YYYYY.",   // GET /api/v1/segments/{id}
-    "YYYY..",   // GET /api/v1/code-applications/{id}
+    "...Y..",   // GET /api/v1/segments/{id}
+    "...Y..",   // GET /api/v1/code-applications/{id}
 ];
 
 /// A well-formed code of this node that was never issued: its index (under the node's

@@ -509,11 +509,14 @@ async fn an_officer_decides_applications_through_the_forms() {
         )
         .await;
         assert_eq!(r.json["status"], "approved", "{l}");
-        let first = r.json["segment"]["first_code"].as_str().unwrap().to_owned();
-        let last = r.json["segment"]["last_code"].as_str().unwrap().to_owned();
+        let segment = r.json["segment"]["id"].as_i64().unwrap();
+        assert!(
+            r.json["segment"].get("first_code").is_none(),
+            "{l}: the officer is shown codes it may not take"
+        );
         assert!(
             after.flash().contains(&format!(
-                "已批准申请 #{big}，分配码段 {first} 至 {last}，共 100 个监管码"
+                "已批准申请 #{big}，分配码段 #{segment}，共 100 个监管码"
             )),
             "{l}: {}",
             after.flash()
@@ -525,11 +528,27 @@ async fn an_officer_decides_applications_through_the_forms() {
         // The flash is shown once.
         assert!(get(app, back, &sjz).await.flash().is_empty(), "{l}");
 
-        // The enterprise sees its segment.
+        // The enterprise sees its segment's codes; the officer only its number.
+        let seg = api(
+            &w,
+            "GET",
+            &format!("/api/v1/segments/{segment}"),
+            &w.maker_token,
+            None,
+        )
+        .await;
+        let first = seg.json["first_code"].as_str().unwrap().to_owned();
+        let last = seg.json["last_code"].as_str().unwrap().to_owned();
         let page = get(app, "/console/codes/applications", &maker).await;
         let row = page.row("application", big);
         assert!(row.contains("data-status=\"approved\""), "{l}");
         assert!(row.contains(&first) && row.contains(&last), "{l}: {row}");
+        let page = get(app, "/console/codes/applications", &sjz).await;
+        let row = page.row("application", big);
+        assert!(
+            row.contains(&format!("#{segment}")) && !row.contains(&first),
+            "{l}: {row}"
+        );
 
         // A refusal needs a reason.
         let refuse = format!("/console/codes/applications/{small}/refuse");

@@ -7,10 +7,12 @@ use serde::Serialize;
 use zhijian_core::access::{Action, Role};
 use zhijian_core::code::list::IndexRange;
 use zhijian_core::code::{CodeSpace, SupervisionCode};
+use zhijian_core::filing::FilingStatus;
 use zhijian_core::page::{Page, Paged};
 
 use crate::audit::{self, Change};
-use crate::db::{Row, Tx, Value};
+use crate::db::{Engine, Row, Tx, Value};
+use crate::organisations::{SELECT_ORG, read_org};
 use crate::{Scoped, Store, StoreError, Where, now_ms, params, rfc3339};
 
 /// Limits on how many codes an enterprise may ask for.
@@ -80,10 +82,13 @@ pub struct Segment {
     pub first_index: i64,
     /// How many codes.
     pub quantity: i64,
-    /// Its first code.
-    pub first_code: String,
-    /// Its last code.
-    pub last_code: String,
+    /// Its first code: only for whoever may take the segment's codes (the owning
+    /// enterprise; the CLI), absent for everyone else.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub first_code: Option<String>,
+    /// Its last code, shown on the same terms.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_code: Option<String>,
     /// When it was allocated.
     #[schema(format = DateTime)]
     pub created_at: String,
@@ -395,8 +400,8 @@ impl Store {
             product_id: r.int(3)?,
             first_index: first,
             quantity,
-            first_code: code(first)?,
-            last_code: code(first + quantity - 1)?,
+            first_code: Some(code(first)?),
+            last_code: Some(code(first + quantity - 1)?),
             created_at: rfc3339(r.int(6)?),
         })
     }
@@ -482,8 +487,8 @@ impl Store {
     }
 
     /// Counts for `zhijian codes stats`: applications, segments, codes issued,
-    /// activated, verifications, code states, signals.
-    pub async fn code_stats(&self) -> Result<Vec<(&'static str, i64)>, StoreError> {
+    /// activated, verifications (also per verdict), code states, signals, database bytes.
+    pub async fn code_stats(&self) -> Result<Vec<(String, i64)>, StoreError> {
         let queries: [(&str, &str); 8] = [
             ("applications", "SELECT COUNT(*) FROM code_applications"),
             ("segments", "SELECT COUNT(*) FROM code_segments"),
@@ -505,8 +510,33 @@ impl Store {
         ];
         let mut out = Vec::new();
         for (name, sql) in queries {
-            out.push((name, self.db.fetch_one(sql, params![]).await?.int(0)?));
+            out.push((
+                name.to_owned(),
+                self.db.fetch_one(sql, params![]).await?.int(0)?,
+            ));
         }
+        for r in self
+            .db
+            .fetch_all(
+                "SELECT verdict, COUNT(*) FROM verifications GROUP BY verdict ORDER BY verdict",
+                params![],
+            )
+            .await?
+        {
+            out.push((format!("verdict.{}", r.text(0)?), r.int(1)?));
+        }
+        // The space the whole database takes (pages in use on SQLite, WAL included), so
+        // that bytes per issued code and per verification can be read off two runs.
+        let size = match self.db.engine() {
+            Engine::Sqlite => {
+                "SELECT (c.page_count - f.freelist_count) * s.page_size FROM pragma_page_count() c, pragma_freelist_count() f, pragma_page_size() s"
+            }
+            Engine::Postgres => "SELECT pg_database_size(current_database())",
+        };
+        out.push((
+            "database_bytes".to_owned(),
+            self.db.fetch_one(size, params![]).await?.int(0)?,
+        ));
         Ok(out)
     }
 }
@@ -691,7 +721,7 @@ impl Scoped<'_> {
             )
             .await?
         {
-            a.segment = Some(self.store.segment_from(&s)?);
+            a.segment = Some(self.segment_from(&s)?);
         }
         Ok(a)
     }
@@ -728,10 +758,30 @@ impl Scoped<'_> {
                 &w.values,
             )
             .await?;
-        let items = rows
+        let mut items: Vec<CodeApplication> = rows
             .iter()
             .map(read_application)
             .collect::<Result<_, _>>()?;
+        // The page's segments in one query (approved applications only have one).
+        let approved: Vec<i64> = items
+            .iter()
+            .filter(|a| a.status == ApplicationStatus::Approved)
+            .map(|a| a.id)
+            .collect();
+        if !approved.is_empty() {
+            let mut w = Where::default();
+            let ids: Vec<String> = approved.iter().map(|id| w.arg(*id)).collect();
+            w.cond(format!("s.application_id IN ({})", ids.join(", ")));
+            for r in db
+                .fetch_all(&format!("{SELECT_SEGMENT} WHERE {}", w.sql()), &w.values)
+                .await?
+            {
+                let segment = self.segment_from(&r)?;
+                if let Some(a) = items.iter_mut().find(|a| a.id == segment.application_id) {
+                    a.segment = Some(segment);
+                }
+            }
+        }
         Ok(Paged { items, total })
     }
 
@@ -858,9 +908,21 @@ impl Scoped<'_> {
             .await?;
         let items = rows
             .iter()
-            .map(|r| self.store.segment_from(r))
+            .map(|r| self.segment_from(r))
             .collect::<Result<_, _>>()?;
         Ok(Paged { items, total })
+    }
+
+    /// A segment as this caller may read it: its codes only for the enterprise that
+    /// owns them, since anyone who knows a segment's first code and size can print it.
+    fn segment_from(&self, r: &Row) -> Result<Segment, StoreError> {
+        let mut s = self.store.segment_from(r)?;
+        let owner = r.int(7)?;
+        if !(self.principal.role == Role::Enterprise && self.principal.org_id == Some(owner)) {
+            s.first_code = None;
+            s.last_code = None;
+        }
+        Ok(s)
     }
 
     fn segment_scope(&self, w: &mut Where) {
@@ -886,7 +948,7 @@ impl Scoped<'_> {
             .fetch_optional(&format!("{SELECT_SEGMENT} WHERE {}", w.sql()), &w.values)
             .await?
             .ok_or(StoreError::NotFound { entity: "segment" })?;
-        self.store.segment_from(&row)
+        self.segment_from(&row)
     }
 
     /// Plans a download of a segment's codes and audits it: the owning enterprise may
@@ -1031,9 +1093,9 @@ impl Scoped<'_> {
         if !self.may_on(Action::UseCodes, owner.int(0)?, &owner.text(1)?) {
             return Err(StoreError::Forbidden);
         }
-        let printer_id = tx
+        let found = tx
             .fetch_optional(
-                "SELECT id FROM organisations WHERE uscc = $1 AND kind = 'printer'",
+                &format!("{SELECT_ORG} WHERE uscc = $1 AND kind = 'printer'"),
                 params![printer],
             )
             .await?
@@ -1041,8 +1103,34 @@ impl Scoped<'_> {
                 code: "printer_unknown",
                 field: "printer",
                 message: format!("{printer} is not a registered printer"),
-            })?
-            .int(0)?;
+            })?;
+        let found = read_org(&found)?;
+        let printer_id = found.id;
+        // Codes go only to a printer whose filing is in force today.
+        match found.filing {
+            Some(f) if f.status == FilingStatus::Current => {}
+            other => {
+                let why = match other {
+                    Some(f) => match f.status {
+                        FilingStatus::Revoked => format!(
+                            "its filing {} was revoked: {}",
+                            f.number,
+                            f.revoked_reason.unwrap_or_default()
+                        ),
+                        FilingStatus::Expired => {
+                            format!("its filing {} ended on {}", f.number, f.valid_until)
+                        }
+                        _ => format!("its filing {} starts on {}", f.number, f.valid_from),
+                    },
+                    None => "it has no filing record".into(),
+                };
+                return Err(StoreError::Invalid {
+                    code: "printer_not_filed",
+                    field: "printer",
+                    message: format!("{printer} may not print codes: {why}"),
+                });
+            }
+        }
         let jobs = tx
             .fetch_all(
                 "SELECT first_index, quantity FROM print_jobs WHERE segment_id = $1 ORDER BY first_index",

@@ -357,10 +357,8 @@ pub enum Done {
         id: i64,
         /// Codes allocated.
         quantity: i64,
-        /// The segment's first code.
-        first: String,
-        /// Its last code.
-        last: String,
+        /// The segment allocated.
+        segment: i64,
     },
     /// An application was refused.
     Refused {
@@ -410,9 +408,8 @@ impl Done {
             Done::Approved {
                 id,
                 quantity,
-                first,
-                last,
-            } => format!("approved|{id}|{quantity}|{first}|{last}"),
+                segment,
+            } => format!("approved|{id}|{quantity}|{segment}"),
             Done::Refused { id } => format!("refused|{id}"),
             Done::Handed { id, quantity } => format!("handed|{id}|{quantity}"),
             Done::Confirmed {
@@ -444,8 +441,7 @@ impl Done {
                 Done::Approved {
                     id: int(p.next()?)?,
                     quantity: int(p.next()?)?,
-                    first: p.next()?.to_owned(),
-                    last: p.next()?.to_owned(),
+                    segment: int(p.next()?)?,
                 }
             }
             "refused" => Done::Refused { id: int(rest)? },
@@ -499,24 +495,22 @@ impl Done {
                 Done::Approved {
                     id,
                     quantity,
-                    first,
-                    last,
+                    segment,
                 },
                 Lang::Zh,
             ) => format!(
-                "已批准申请 #{id}，分配码段 {first} 至 {last}，共 {} 个监管码。",
+                "已批准申请 #{id}，分配码段 #{segment}，共 {} 个监管码。",
                 grouped(*quantity)
             ),
             (
                 Done::Approved {
                     id,
                     quantity,
-                    first,
-                    last,
+                    segment,
                 },
                 Lang::En,
             ) => format!(
-                "Application #{id} approved: segment {first} to {last}, {} codes.",
+                "Application #{id} approved: segment #{segment}, {} codes.",
                 grouped(*quantity)
             ),
             (Done::Refused { id }, Lang::Zh) => format!("已驳回申请 #{id}。"),
@@ -713,10 +707,8 @@ pub struct ApplicationParams {
 pub struct SegmentView {
     /// Its id.
     pub id: i64,
-    /// First code.
-    pub first_code: String,
-    /// Last code.
-    pub last_code: String,
+    /// First and last code, shown only to the enterprise that owns them.
+    pub codes: Option<(String, String)>,
     /// How many codes.
     pub quantity: String,
 }
@@ -807,17 +799,7 @@ pub async fn applications(
         Err(e) => return user.failed(&ApiError::from(e)),
     };
     let may_decide = user.principal.scope(Action::DecideCodes) != Scope::Nothing;
-    // The list carries no segments; an approved application is read once more for its
-    // segment (at most one page of them, by primary key).
-    let mut items = found.items;
-    for a in &mut items {
-        if a.status == ApplicationStatus::Approved && a.segment.is_none() {
-            match scoped.code_application(a.id).await {
-                Ok(full) => a.segment = full.segment,
-                Err(e) => return user.failed(&ApiError::from(e)),
-            }
-        }
-    }
+    let items = found.items;
     let rows: Vec<ApplicationView> = items
         .into_iter()
         .map(|a| ApplicationView {
@@ -836,8 +818,7 @@ pub async fn applications(
             }),
             segment: a.segment.map(|s| SegmentView {
                 id: s.id,
-                first_code: s.first_code,
-                last_code: s.last_code,
+                codes: s.first_code.zip(s.last_code),
                 quantity: grouped(s.quantity),
             }),
             enterprise: a.enterprise,
@@ -993,17 +974,10 @@ pub async fn approve(
         .approve_code_application(id)
         .await
         .map_err(ApiError::from)
-        .map(|a| {
-            let (first, last) = a
-                .segment
-                .map(|s| (s.first_code, s.last_code))
-                .unwrap_or_default();
-            Done::Approved {
-                id: a.id,
-                quantity: a.quantity,
-                first,
-                last,
-            }
+        .map(|a| Done::Approved {
+            id: a.id,
+            quantity: a.quantity,
+            segment: a.segment.map(|s| s.id).unwrap_or_default(),
         });
     after_post(&user, &back_to(form.back.as_deref(), APPLICATIONS), outcome)
 }
@@ -1058,10 +1032,8 @@ pub struct JobView {
     pub printer: String,
     /// The printer's name.
     pub printer_name: String,
-    /// First code of the job.
-    pub first_code: String,
-    /// Last code of the job.
-    pub last_code: String,
+    /// First and last code: for the owner and the printer, who may take them.
+    pub codes: Option<(String, String)>,
     /// How many codes.
     pub quantity: String,
     /// The same, as the confirm form's default.
@@ -1145,8 +1117,12 @@ pub async fn print_jobs(
             id: j.id,
             segment_id: j.segment_id,
             enterprise_name: names.enterprise(&j.enterprise),
-            first_code: code_at(&state, j.first_index),
-            last_code: code_at(&state, j.first_index + j.quantity - 1),
+            codes: downloads.then(|| {
+                (
+                    code_at(&state, j.first_index),
+                    code_at(&state, j.first_index + j.quantity - 1),
+                )
+            }),
             quantity: grouped(j.quantity),
             quantity_raw: j.quantity,
             status_label: i18n::job_status(lang, &j.status),
@@ -1234,8 +1210,8 @@ async fn segment_choices(state: &AppState, user: &ConsoleUser) -> Result<Vec<Cho
                 "#{} {} · {} – {} ({})",
                 s.id,
                 names.product(s.product_id),
-                s.first_code,
-                s.last_code,
+                s.first_code.unwrap_or_default(),
+                s.last_code.unwrap_or_default(),
                 grouped(s.quantity)
             ),
             selected: false,
@@ -2138,8 +2114,7 @@ mod tests {
             Done::Approved {
                 id: 7,
                 quantity: 100,
-                first: "13000000000000000018".into(),
-                last: "13000000000000000992".into(),
+                segment: 12,
             },
             Done::Refused { id: 9 },
             Done::Handed {
