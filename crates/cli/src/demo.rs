@@ -23,7 +23,7 @@ use zhijian_store::enterprises::{EnterpriseDetails, NewEnterprise, NewProduct};
 use zhijian_store::identity::hash_password;
 use zhijian_store::import::{ImportEnterprise, ImportLicence, ImportRecord, ImportUser};
 use zhijian_store::licences::LicenceStep;
-use zhijian_store::organisations::NewOrganisation;
+use zhijian_store::organisations::{NewFiling, NewOrganisation};
 use zhijian_store::records::NewRecord;
 
 /// How much data to generate.
@@ -112,14 +112,32 @@ pub async fn ensure(store: &Store, scale: Scale, seed: u64) -> anyhow::Result<Ac
     }
     bar.finish_and_clear();
     let mut organisation_usccs = vec![];
-    for (kind, name, region) in ORGANISATIONS {
+    for (i, (kind, name, region)) in ORGANISATIONS.iter().enumerate() {
         let uscc = generator.uscc(region);
         organisation_usccs.push(uscc.as_str().to_owned());
+        // Printers filed in 2024 for three years; the third one's filing lapsed.
+        let (from, until) = if i == 2 {
+            (
+                jiff::civil::date(2022, 7, 1),
+                jiff::civil::date(2025, 6, 30),
+            )
+        } else {
+            (
+                jiff::civil::date(2024, 3, 1),
+                jiff::civil::date(2027, 2, 28),
+            )
+        };
         let new = NewOrganisation {
             kind: *kind,
             uscc,
             name: (*name).into(),
             region: RegionCode::parse(region)?,
+            filing: NewFiling {
+                number: Some(format!("冀质监印备字〔{}〕第{:03}号", from.year(), i + 1)),
+                valid_from: Some(from),
+                valid_until: Some(until),
+                pledge_signed: true,
+            },
         };
         store.register_organisation(&new, "demo").await?;
     }

@@ -14,6 +14,7 @@ pub mod attachment;
 pub mod catalogue;
 pub mod code;
 pub mod enterprise;
+pub mod filing;
 pub mod gtin;
 pub mod licence;
 pub mod licence_number;

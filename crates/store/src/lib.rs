@@ -238,6 +238,13 @@ pub(crate) fn now_ms() -> i64 {
     jiff::Timestamp::now().as_millisecond()
 }
 
+/// Today's date in China (UTC+8), the day bureaus' dates are written in.
+pub(crate) fn today() -> jiff::civil::Date {
+    jiff::Timestamp::now()
+        .to_zoned(jiff::tz::TimeZone::fixed(jiff::tz::offset(8)))
+        .date()
+}
+
 /// Builds a `WHERE` clause whose values are bound, numbering placeholders as it goes.
 #[derive(Debug, Default)]
 pub(crate) struct Where {

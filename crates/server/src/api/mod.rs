@@ -51,7 +51,18 @@ pub fn routes(state: &AppState) -> Router<AppState> {
             "/api/v1/licences/{id}/transitions",
             post(licences::transition),
         )
-        .route("/api/v1/printers", post(organisations::create_printer))
+        .route(
+            "/api/v1/printers",
+            post(organisations::create_printer).get(organisations::list_printers),
+        )
+        .route(
+            "/api/v1/printers/{uscc}/filing",
+            post(organisations::file_printer),
+        )
+        .route(
+            "/api/v1/printers/{uscc}/filing/revoke",
+            post(organisations::revoke_filing),
+        )
         .route("/api/v1/labs", post(organisations::create_lab))
         .route(
             "/api/v1/code-applications",

@@ -3,8 +3,9 @@
 use axum::Json as AxumJson;
 use axum::extract::State;
 use axum::http::StatusCode;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use zhijian_core::access::Principal;
+use zhijian_store::organisations::Organisation;
 
 use super::extract::Json;
 use crate::auth::Authed;
@@ -77,11 +78,28 @@ pub async fn login(
     description = "The authenticated caller: user, role, organisation and the region its access is scoped to.",
     security(("bearer" = []), ("session" = [])),
     responses(
-        (status = 200, description = "The caller.", body = Principal),
+        (status = 200, description = "The caller.", body = Me),
         (status = 401, response = crate::openapi::Unauthorized),
         (status = 500, response = crate::openapi::Internal),
     ),
 )]
-pub async fn me(who: Authed) -> AxumJson<Principal> {
-    AxumJson(who.0)
+pub async fn me(State(state): State<AppState>, who: Authed) -> Result<AxumJson<Me>, ApiError> {
+    let organisation = match who.0.org_id {
+        Some(id) => state.store.organisation(id).await?,
+        None => None,
+    };
+    Ok(AxumJson(Me {
+        principal: who.0,
+        organisation,
+    }))
+}
+
+/// The answer of `GET /api/v1/me`: the caller, and the organisation it acts for.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Me {
+    /// The caller.
+    #[serde(flatten)]
+    pub principal: Principal,
+    /// Its organisation: credit code, name, region (none for admins).
+    pub organisation: Option<Organisation>,
 }
