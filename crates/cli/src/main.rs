@@ -7,6 +7,7 @@
 //! ```
 
 mod backup;
+mod bench;
 mod codes;
 mod config;
 mod demo;
@@ -100,6 +101,11 @@ enum Command {
     Codes {
         #[command(subcommand)]
         command: codes::CodesCommand,
+    },
+    /// Load-test data and requests for the benchmarks in docs/benchmarks.md.
+    Bench {
+        #[command(subcommand)]
+        command: bench::BenchCommand,
     },
     /// Settings.
     Config {
@@ -380,6 +386,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             println!("backup written to {}", out.display());
         }
         Command::Codes { command } => codes::run(command).await?,
+        Command::Bench { command } => bench::run(command).await?,
         Command::Config {
             command: ConfigCommand::Example,
         } => {

@@ -204,22 +204,32 @@ impl NameIndex {
                     + base.listings[lo as usize..]
                         .partition_point(|l| l.region.starts_with(filter.region_prefix))
                         as u32;
-                // Drive by the bigram with the fewest positions in that range.
-                let mut drive: Option<&[u32]> = None;
-                for key in gram_keys(norm) {
-                    let list = base.postings.get(&key).map_or(&[][..], Vec::as_slice);
-                    let a = list.partition_point(|&p| p < lo);
-                    let b = list.partition_point(|&p| p < hi);
-                    if drive.is_none_or(|d| b - a < d.len()) {
-                        drive = Some(&list[a..b]);
-                    }
-                }
-                found = drive
-                    .unwrap_or_default()
-                    .iter()
-                    .copied()
-                    .filter(|&p| base.norms[p as usize].contains(norm.as_str()) && live(p))
+                // Every bigram's positions in that range, fewest first: candidates come
+                // from the rarest and must be in all the others (binary search) before
+                // the name itself is checked. A two-character query is one bigram, so
+                // its positions are its matches.
+                let mut lists: Vec<&[u32]> = gram_keys(norm)
+                    .into_iter()
+                    .map(|key| {
+                        let list = base.postings.get(&key).map_or(&[][..], Vec::as_slice);
+                        let a = list.partition_point(|&p| p < lo);
+                        let b = list.partition_point(|&p| p < hi);
+                        &list[a..b]
+                    })
                     .collect();
+                lists.sort_by_key(|l| l.len());
+                let exact = norm.chars().count() == 2;
+                found = match lists.split_first() {
+                    None => Vec::new(),
+                    Some((drive, others)) => drive
+                        .iter()
+                        .copied()
+                        .filter(|p| others.iter().all(|l| l.binary_search(p).is_ok()))
+                        .filter(|&p| {
+                            (exact || base.norms[p as usize].contains(norm.as_str())) && live(p)
+                        })
+                        .collect(),
+                };
                 extra = self
                     .overlay
                     .values()
@@ -387,5 +397,45 @@ mod tests {
             status: Some(EnterpriseStatus::Active),
         };
         assert_eq!(idx.search(&contains("乳业"), f, 0, 10).total, 2);
+    }
+
+    proptest::proptest! {
+        /// The index answers what scanning every name would: same matches, same order,
+        /// same total — with repeated characters, overlays and region filters.
+        #[test]
+        fn answers_as_a_scan_would(
+            names in proptest::collection::vec("[甲乙丙丁ab]{1,6}", 1..40),
+            query in "[甲乙丙丁ab]{2,4}",
+            changed in proptest::collection::vec((0usize..40, "[甲乙丙丁ab]{1,6}"), 0..5),
+            region in proptest::sample::select(vec!["", "1301", "130102", "1306"]),
+        ) {
+            let regions = ["130102", "130104", "130602"];
+            let base: Vec<Listing> = names
+                .iter()
+                .enumerate()
+                .map(|(i, n)| listing(i as i64, &format!("U{i:03}"), n, regions[i % 3]))
+                .collect();
+            let mut now = base.clone();
+            let mut overlay = Vec::new();
+            for (i, name) in changed {
+                if let Some(l) = now.get_mut(i) {
+                    l.name = name;
+                    overlay.push((l.uscc.clone(), Some(l.clone())));
+                }
+            }
+            let idx = NameIndex::build(base).with_changes(overlay);
+            let norm = normalise(&query);
+            let mut want: Vec<&Listing> = now
+                .iter()
+                .filter(|l| l.region.starts_with(region) && normalise(&l.name).contains(&norm))
+                .collect();
+            want.sort_by(|a, b| order_key(a).cmp(&order_key(b)));
+            let f = Filter { region_prefix: region, status: None };
+            let hits = idx.search(&Lookup::Contains(norm.clone()), f, 0, 100);
+            proptest::prop_assert_eq!(hits.total as usize, want.len());
+            let got: Vec<i64> = hits.items.iter().map(|l| l.org_id).collect();
+            let want: Vec<i64> = want.iter().map(|l| l.org_id).collect();
+            proptest::prop_assert_eq!(got, want);
+        }
     }
 }

@@ -733,7 +733,7 @@ async fn the_code_lifecycle_from_application_to_verification() {
 
         // Every verification was recorded; the audit chain holds.
         let stats = s.code_stats().await.unwrap();
-        let get = |k: &str| stats.iter().find(|(n, _)| *n == k).unwrap().1;
+        let get = |k: &str| stats.iter().find(|(n, _)| n == k).unwrap().1;
         assert_eq!(
             get("verifications"),
             17,
