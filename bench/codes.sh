@@ -7,9 +7,11 @@
 #      against GET /api/v1/verify/{code}, beside GET /healthz in the same run; every
 #      verification is recorded before its answer; bytes per recorded verification.
 #
-#   bench/codes.sh [--database postgres://…]   (default: SQLite in a temp folder)
+#   bench/codes.sh [--database URL]   (default: SQLite in a temp folder)
+#   bench/codes.sh --database 'sqlite://{data}/zhijian.db?synchronous=normal'
+#   bench/codes.sh --database postgres://postgres@127.0.0.1:5432/zhijian_codes   (empty)
 #
-# BENCH_SEGMENTS, BENCH_SEGMENT_SIZE, BENCH_ACTIVATE, BENCH_ISSUE, BENCH_SECONDS and
+# BENCH_SEGMENTS, BENCH_SEGMENT_SIZE, BENCH_ACTIVATE, BENCH_ISSUE, BENCH_REQUESTS, BENCH_SECONDS and
 # BENCH_CONNECTIONS scale it down for a quick try. Prints a Markdown table.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -19,11 +21,16 @@ bin=$PWD/target/release/zhijian
 data=$(mktemp -d)
 db_args=(--data "$data")
 engine=sqlite
-if [ "${1:-}" = "--database" ]; then db_args+=(--database "$2"); engine=postgres; fi
+if [ "${1:-}" = "--database" ]; then
+  # A SQLite URL may name a file in the temp folder: {data} is replaced by it.
+  db_args+=(--database "${2//\{data\}/$data}")
+  case "$2" in postgres*) engine=postgres ;; *) engine="sqlite (${2#*\?})" ;; esac
+fi
 segments=${BENCH_SEGMENTS:-10000}
 segment_size=${BENCH_SEGMENT_SIZE:-100000}
 activate=${BENCH_ACTIVATE:-1000}
 issue=${BENCH_ISSUE:-100000000}
+requests=${BENCH_REQUESTS:-1000000}
 duration=${BENCH_SECONDS:-15}
 conns=${BENCH_CONNECTIONS:-32}
 trap 'kill "${server:-0}" 2>/dev/null || true; rm -rf "$data"' EXIT
@@ -37,8 +44,9 @@ bytes0=$(codestat database_bytes)
 issued0=$(codestat codes_issued)
 
 start=$(now)
-read -r _ enterprise _ product < <("$bin" bench codes "${db_args[@]}" --segments "$segments" \
-  --segment-size "$segment_size" --activate "$activate" --paths "$data/verify.paths" 2>"$data/setup.err")
+"$bin" bench codes "${db_args[@]}" --segments "$segments" --segment-size "$segment_size" \
+  --activate "$activate" --requests "$requests" --paths "$data/verify.paths" >"$data/setup.out"
+read -r _ enterprise _ product <"$data/setup.out"
 setup_s=$(calc "f'{$(now) - $start:.0f}'")
 bytes1=$(codestat database_bytes)
 issued1=$(codestat codes_issued)
@@ -66,27 +74,26 @@ bytes3=$(codestat database_bytes)
 
 run() { # name paths-file sequential -> "rps p50 p99 non2xx"
   PATHS_FILE="$data/$2" SEQUENTIAL="$3" wrk -t2 -c"$conns" -d"${duration}s" --latency -s bench/random-path.lua "$url" >"$data/$1.wrk"
-  python3 - "$data/$1.wrk" <<'PY'
-import re, sys
-t = open(sys.argv[1]).read()
-rps = float(re.search(r"Requests/sec:\s+([\d.]+)", t).group(1))
-def ms(p):
-    v, u = re.search(rf"\s{p}%\s+([\d.]+)(us|ms|s)", t).groups()
-    return float(v) * {"us": 0.001, "ms": 1, "s": 1000}[u]
-errors = re.search(r"Non-2xx or 3xx responses: (\d+)", t)
-print(f"{rps:.0f} {ms(50):.2f} {ms(99):.2f} {errors.group(1) if errors else 0}")
-PY
+  python3 bench/wrk_summary.py "$data/$1.wrk"
 }
+# Two halves of the requests, so the second run's first queries are first queries too.
+half=$((requests / 2))
+head -n "$half" "$data/verify.paths" >"$data/verify-a.paths"
+tail -n +"$((half + 1))" "$data/verify.paths" >"$data/verify-b.paths"
 read -r h_rps h_p50 h_p99 _ <<<"$(run health health.paths 0)"
-read -r v_rps v_p50 v_p99 v_err <<<"$(run verify verify.paths 1)"
+read -r v_rps v_p50 v_p99 v_err <<<"$(run verify verify-a.paths 1)"
+conns_all=$conns
+conns=8
+read -r l_rps l_p50 l_p99 l_err <<<"$(run verify-light verify-b.paths 1)"
+conns=$conns_all
 verifications1=$(codestat verifications)
 bytes4=$(codestat database_bytes)
 verdicts=$("$bin" codes stats "${db_args[@]}" | awk '$1 ~ /^verdict\./ { sub("verdict.", "", $1); printf "%s%s %s", sep, $1, $2; sep=", " }')
-answered=$(grep -o '[0-9]* requests in' "$data/verify.wrk" | awk '{ print $1 }')
+answered=$(cat "$data/verify.wrk" "$data/verify-light.wrk" | grep -o '[0-9]* requests in' | awk '{ n += $1 } END { print n }')
 recorded=$((verifications1 - verifications0))
 
 cat <<EOT
-engine: $engine · $(nproc) cores · wrk -t2 -c$conns -d${duration}s · $(date -u +%Y-%m-%d)
+engine: $engine · $(nproc) cores · wrk -t2 -d${duration}s, $conns connections unless said · $(date -u +%Y-%m-%d)
 
 | measure | result | target |
 |---|---|---|
@@ -97,6 +104,7 @@ engine: $engine · $(nproc) cores · wrk -t2 -c$conns -d${duration}s · $(date -
 | GET /healthz | ${h_rps} req/s, p50 ${h_p50} ms, p99 ${h_p99} ms | baseline |
 | GET /api/v1/verify/{code}: 70 % first queries, 20 % repeats, 5 % unknown, 5 % mistyped | ${v_rps} req/s, p50 ${v_p50} ms, p99 ${v_p99} ms, non-2xx ${v_err} | p99 < 10 ms |
 | verify / healthz throughput ratio | $(calc "f'{$v_rps / $h_rps:.2f}'") | ≥ 0.5 |
+| the same mix at 8 connections | ${l_rps} req/s, p50 ${l_p50} ms, p99 ${l_p99} ms, non-2xx ${l_err} | p99 < 10 ms |
 | verifications answered / recorded | ${answered} / ${recorded} (verdicts: ${verdicts}) | all recorded |
 | database growth per recorded verification | $(calc "f'{($bytes4 - $bytes3) / max(1, $recorded):.0f}'") bytes | (reported) |
 EOT

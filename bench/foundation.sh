@@ -71,16 +71,7 @@ PY
 
 run() { # name paths-file -> "rps p50 p99"
   PATHS_FILE="$data/$2" TOKEN="$token" SEQUENTIAL="${SEQUENTIAL:-0}" wrk -t2 -c"$conns" -d"${duration}s" --latency -s bench/random-path.lua "$url" >"$data/$1.wrk"
-  python3 - "$data/$1.wrk" <<'PY'
-import re, sys
-t = open(sys.argv[1]).read()
-rps = float(re.search(r"Requests/sec:\s+([\d.]+)", t).group(1))
-def ms(p):
-    v, u = re.search(rf"\s{p}%\s+([\d.]+)(us|ms|s)", t).groups()
-    return float(v) * {"us": 0.001, "ms": 1, "s": 1000}[u]
-errors = re.search(r"Non-2xx or 3xx responses: (\d+)", t)
-print(f"{rps:.0f} {ms(50):.2f} {ms(99):.2f} {errors.group(1) if errors else 0}")
-PY
+  python3 bench/wrk_summary.py "$data/$1.wrk"
 }
 
 read -r h_rps h_p50 h_p99 h_err <<<"$(run health health.paths)"

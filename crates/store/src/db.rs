@@ -191,6 +191,40 @@ fn sql(text: &str) -> AssertSqlSafe<String> {
     AssertSqlSafe(text.to_owned())
 }
 
+/// Takes our own `synchronous=full|normal` parameter off a SQLite URL (sqlx knows no
+/// such parameter). FULL, the default: an acknowledged commit is on disk, so it survives
+/// a power cut. NORMAL: the write-ahead log is synced only at checkpoints, so commits
+/// survive the process being killed (the OS holds them) but not the machine failing.
+fn sqlite_synchronous(url: &str) -> Result<(String, SqliteSynchronous), sqlx::Error> {
+    let Some((base, query)) = url.split_once('?') else {
+        return Ok((url.to_owned(), SqliteSynchronous::Full));
+    };
+    let mut synchronous = SqliteSynchronous::Full;
+    let mut rest = Vec::new();
+    for pair in query.split('&') {
+        match pair.split_once('=') {
+            Some(("synchronous", v)) => {
+                synchronous = match v.to_ascii_lowercase().as_str() {
+                    "full" => SqliteSynchronous::Full,
+                    "normal" => SqliteSynchronous::Normal,
+                    other => {
+                        return Err(sqlx::Error::Configuration(
+                            format!("synchronous={other}: use full or normal").into(),
+                        ));
+                    }
+                }
+            }
+            _ => rest.push(pair),
+        }
+    }
+    let url = if rest.is_empty() {
+        base.to_owned()
+    } else {
+        format!("{base}?{}", rest.join("&"))
+    };
+    Ok((url, synchronous))
+}
+
 impl Db {
     /// Opens the database a URL names: `sqlite://PATH` (created if missing) or
     /// `postgres://…`.
@@ -203,20 +237,24 @@ impl Db {
                 .await?;
             return Ok(Db::new(Pools::Postgres(pool)));
         }
-        let opts = SqliteConnectOptions::from_str(url)?
+        let (url, synchronous) = sqlite_synchronous(url)?;
+        let opts = SqliteConnectOptions::from_str(&url)?
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
-            // FULL: an acknowledged commit is on disk, not only in the OS cache.
-            .synchronous(SqliteSynchronous::Full)
+            .synchronous(synchronous)
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(10));
+        // No ping before handing out a connection: an embedded database does not drop
+        // connections. (sqlx still pings each one as it is returned.)
         let writer = SqlitePoolOptions::new()
+            .test_before_acquire(false)
             .max_connections(1)
             .min_connections(1)
             .acquire_timeout(Duration::from_secs(30))
             .connect_with(opts.clone())
             .await?;
         let readers = SqlitePoolOptions::new()
+            .test_before_acquire(false)
             .max_connections(4)
             .connect_with(opts.read_only(true))
             .await?;
@@ -523,5 +561,21 @@ impl Tx {
         self.audited = Some(seq);
         self.touched.extend(enterprises);
         self.kinds.extend(kinds);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn synchronous_is_taken_off_sqlite_urls() {
+        let (url, s) = sqlite_synchronous("sqlite:///d/z.db?mode=rwc&synchronous=NORMAL").unwrap();
+        assert_eq!(url, "sqlite:///d/z.db?mode=rwc");
+        assert!(matches!(s, SqliteSynchronous::Normal));
+        let (url, s) = sqlite_synchronous("sqlite:///d/z.db").unwrap();
+        assert_eq!(url, "sqlite:///d/z.db");
+        assert!(matches!(s, SqliteSynchronous::Full));
+        assert!(sqlite_synchronous("sqlite:///d/z.db?synchronous=off").is_err());
     }
 }
