@@ -171,6 +171,11 @@ pub enum Action {
     UseCodes,
     /// Flag a batch recalled or decommissioned.
     FlagBatch,
+    /// Read sampling plans and their draws (bureaus only: whom a plan will inspect is
+    /// not told in advance).
+    ReadSampling,
+    /// Make sampling plans and draw them.
+    PlanSampling,
 }
 
 impl Principal {
@@ -181,7 +186,7 @@ impl Principal {
             (_, Action::UseCodes) if self.role != Role::Enterprise => Scope::Nothing,
             (Role::Admin, _) => Scope::All,
             (Role::Officer, _) => Scope::Region(self.region),
-            (Role::Viewer, Action::Read) => Scope::Region(self.region),
+            (Role::Viewer, Action::Read | Action::ReadSampling) => Scope::Region(self.region),
             (Role::Viewer, _) => Scope::Nothing,
             (
                 Role::Enterprise,

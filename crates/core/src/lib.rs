@@ -21,5 +21,6 @@ pub mod licence_number;
 pub mod name_index;
 pub mod page;
 pub mod region;
+pub mod sampling;
 pub mod search;
 pub mod uscc;

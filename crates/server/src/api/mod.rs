@@ -6,6 +6,7 @@ pub mod extract;
 pub mod licences;
 pub mod organisations;
 pub mod regions;
+pub mod sampling;
 pub mod session;
 pub mod verify;
 
@@ -64,6 +65,15 @@ pub fn routes(state: &AppState) -> Router<AppState> {
             post(organisations::revoke_filing),
         )
         .route("/api/v1/labs", post(organisations::create_lab))
+        .route(
+            "/api/v1/sampling/plans",
+            get(sampling::list_plans).post(sampling::create_plan),
+        )
+        .route("/api/v1/sampling/plans/{id}", get(sampling::get_plan))
+        .route(
+            "/api/v1/sampling/plans/{id}/draw",
+            get(sampling::get_draw).post(sampling::draw_plan),
+        )
         .route(
             "/api/v1/code-applications",
             get(codes::applications).post(codes::apply),

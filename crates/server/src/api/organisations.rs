@@ -89,9 +89,8 @@ fn parse_filing(
     Ok(NewFiling {
         number: number
             .map(|n| {
-                filing::parse_number(n).map_err(|e| {
-                    ApiError::invalid("filing_number", field("number"), e.to_string())
-                })
+                filing::parse_number(n)
+                    .map_err(|e| ApiError::invalid("filing_number", field("number"), e.to_string()))
             })
             .transpose()?,
         valid_from: from.map(|d| date(&field("valid_from"), d)).transpose()?,

@@ -1,0 +1,190 @@
+//! Supervision sampling: plans and their double-random draws.
+
+use axum::Json as AxumJson;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use serde::Deserialize;
+use zhijian_core::page::{Page, Paged};
+use zhijian_core::sampling::{PlanLevel, Quota};
+use zhijian_store::sampling::{Draw, DrawRules, NewPlan, Plan};
+
+use super::enterprises::known_region;
+use super::extract::Json;
+use crate::auth::Authed;
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// The body of `POST /api/v1/sampling/plans`.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PlanInput {
+    /// Its name (1–100 characters).
+    name: String,
+    /// The year it covers.
+    year: i32,
+    /// `national`, `province`, `city` or `county`: the level of `region`.
+    level: PlanLevel,
+    /// The organising bureau's region.
+    #[schema(pattern = "^[0-9]{6}$", examples("130000"))]
+    region: String,
+    /// What to sample: a category, a region inside the plan's, and how many batches.
+    quotas: Vec<Quota>,
+}
+
+/// The body of `POST /api/v1/sampling/plans/{id}/draw`.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DrawInput {
+    /// The published seed (1–200 characters), e.g. the closing figures of a lottery
+    /// drawn in public.
+    seed: String,
+    /// Inspectors per task, 2–5 (default 2).
+    inspectors_per_task: Option<usize>,
+    /// Usernames that declared a conflict of interest.
+    #[serde(default)]
+    exclude_inspectors: Vec<String>,
+}
+
+/// Filters of `GET /api/v1/sampling/plans`.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct PlanFilter {
+    /// Only this year.
+    year: Option<i32>,
+    /// Page number, from 1.
+    page: Option<u32>,
+    /// Items per page, 1–1000.
+    per_page: Option<u32>,
+}
+
+/// `POST /api/v1/sampling/plans` → 201.
+#[utoipa::path(post, path = "/api/v1/sampling/plans", operation_id = "create_plan", tag = "sampling",
+    summary = "Make a sampling plan",
+    description = "Officers of the plan's region and admins. The level must be the region's (a province plan is organised from `xx0000`); every quota's region lies inside the plan's.",
+    security(("bearer" = []), ("session" = [])), params(crate::openapi::CsrfHeader),
+    request_body = PlanInput,
+    responses(
+        (status = 201, description = "The plan.", body = Plan),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 422, response = crate::openapi::Unprocessable),
+        (status = 500, response = crate::openapi::Internal),
+    ))]
+pub async fn create_plan(
+    State(state): State<AppState>,
+    who: Authed,
+    Json(input): Json<PlanInput>,
+) -> Result<(StatusCode, AxumJson<Plan>), ApiError> {
+    let new = NewPlan {
+        name: input.name,
+        year: input.year,
+        level: input.level,
+        region: known_region("region", &input.region)?,
+        quotas: input.quotas,
+    };
+    Ok((
+        StatusCode::CREATED,
+        AxumJson(state.store.scoped(&who.0).create_plan(&new).await?),
+    ))
+}
+
+/// `GET /api/v1/sampling/plans`.
+#[utoipa::path(get, path = "/api/v1/sampling/plans", operation_id = "list_plans", tag = "sampling",
+    summary = "List sampling plans",
+    description = "Bureaus see the plans of their subtree and those of the levels above them; nobody else sees plans (whom a plan inspects is not told in advance).",
+    security(("bearer" = []), ("session" = [])), params(PlanFilter),
+    responses(
+        (status = 200, body = inline(Paged<Plan>)),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 500, response = crate::openapi::Internal),
+    ))]
+pub async fn list_plans(
+    State(state): State<AppState>,
+    who: Authed,
+    Query(f): Query<PlanFilter>,
+) -> Result<AxumJson<Paged<Plan>>, ApiError> {
+    let page = Page::new(f.page, f.per_page)
+        .map_err(|e| ApiError::invalid("page", "page", e.to_string()))?;
+    Ok(AxumJson(
+        state.store.scoped(&who.0).plans(f.year, page).await?,
+    ))
+}
+
+/// `GET /api/v1/sampling/plans/{id}`.
+#[utoipa::path(get, path = "/api/v1/sampling/plans/{id}", operation_id = "get_plan", tag = "sampling",
+    summary = "Read a sampling plan", security(("bearer" = []), ("session" = [])),
+    params(("id" = i64, Path)),
+    responses(
+        (status = 200, body = Plan),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 404, response = crate::openapi::NotFound),
+        (status = 500, response = crate::openapi::Internal),
+    ))]
+pub async fn get_plan(
+    State(state): State<AppState>,
+    who: Authed,
+    Path(id): Path<i64>,
+) -> Result<AxumJson<Plan>, ApiError> {
+    Ok(AxumJson(state.store.scoped(&who.0).plan(id).await?))
+}
+
+/// `POST /api/v1/sampling/plans/{id}/draw` → the draw.
+#[utoipa::path(post, path = "/api/v1/sampling/plans/{id}/draw", operation_id = "draw_plan", tag = "sampling",
+    summary = "Draw the enterprises and inspectors of a plan (双随机)",
+    description = "Each candidate's lot is SHA-256(seed ‖ 0x1F ‖ scope ‖ 0x1F ‖ credit code or username), weighted draws keep the largest lot^(1/weight); scope is `quota:N` for enterprises and `task:N:USCC` for inspectors. Enterprises: active, in the quota's region, with a product of its category. Inspectors: officers of the bureaus in the plan's region, none from the enterprise's own county bureau (本地回避), none excluded. The first draw is recorded and audited; the same seed again answers the same (409 `draw_changed` if the archive changed since); another seed: 409 `plan_drawn`.",
+    security(("bearer" = []), ("session" = [])), params(("id" = i64, Path), crate::openapi::CsrfHeader),
+    request_body = DrawInput,
+    responses(
+        (status = 200, description = "The draw.", body = Draw),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 404, response = crate::openapi::NotFound),
+        (status = 409, description = "`plan_drawn` or `draw_changed`.", body = crate::openapi::Problem, content_type = "application/problem+json"),
+        (status = 422, response = crate::openapi::Unprocessable),
+        (status = 500, response = crate::openapi::Internal),
+    ))]
+pub async fn draw_plan(
+    State(state): State<AppState>,
+    who: Authed,
+    Path(id): Path<i64>,
+    Json(input): Json<DrawInput>,
+) -> Result<AxumJson<Draw>, ApiError> {
+    let rules = DrawRules {
+        inspectors_per_task: input.inspectors_per_task.unwrap_or(2),
+        exclude: input.exclude_inspectors,
+    };
+    Ok(AxumJson(
+        state
+            .store
+            .scoped(&who.0)
+            .draw_plan(id, &input.seed, &rules)
+            .await?,
+    ))
+}
+
+/// `GET /api/v1/sampling/plans/{id}/draw` → the recorded draw.
+#[utoipa::path(get, path = "/api/v1/sampling/plans/{id}/draw", operation_id = "get_draw", tag = "sampling",
+    summary = "Read a plan's recorded draw", security(("bearer" = []), ("session" = [])),
+    params(("id" = i64, Path)),
+    responses(
+        (status = 200, body = Draw),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 404, description = "No such plan, or not drawn yet.", body = crate::openapi::Problem, content_type = "application/problem+json"),
+        (status = 500, response = crate::openapi::Internal),
+    ))]
+pub async fn get_draw(
+    State(state): State<AppState>,
+    who: Authed,
+    Path(id): Path<i64>,
+) -> Result<AxumJson<Draw>, ApiError> {
+    state
+        .store
+        .scoped(&who.0)
+        .plan_draw(id)
+        .await?
+        .map(AxumJson)
+        .ok_or_else(|| ApiError::from(zhijian_store::StoreError::NotFound { entity: "draw" }))
+}

@@ -1,0 +1,246 @@
+//! Sampling plans and their double-random draws over HTTP, on both engines: who may
+//! make and see plans, bad plans changing nothing, a draw that follows the published
+//! algorithm, keeps inspectors away from their own county, and answers the same when
+//! asked again with the same seed.
+
+mod common;
+
+use common::*;
+use serde_json::{Value, json};
+use zhijian_core::access::Role;
+use zhijian_core::sampling::{self, Candidate};
+use zhijian_store::identity::Membership;
+use zhijian_store::testing::fresh_stores;
+
+#[tokio::test]
+async fn plans_are_drawn_reproducibly_and_seen_only_by_bureaus() {
+    for t in fresh_stores().await {
+        let (s, app, l) = (&t.store, app(&t), t.label);
+        let province = user(s, "hb-officer", Role::Officer, bureau("130000")).await;
+        let city = user(s, "sjz-officer", Role::Officer, bureau("130100")).await;
+        let chang_an = user(s, "ca-officer", Role::Officer, bureau("130102")).await;
+        let qiao_xi = user(s, "qx-officer", Role::Officer, bureau("130104")).await;
+        let baoding = user(s, "bd-officer", Role::Officer, bureau("130600")).await;
+        let viewer = user(s, "hb-viewer", Role::Viewer, bureau("130000")).await;
+        let post = |uri: String, token: &str, body: Value| {
+            let app = app.clone();
+            let token = token.to_owned();
+            async move { send(&app, request("POST", &uri, Some(&token), Some(body))).await }
+        };
+        let get = |uri: String, token: &str| {
+            let app = app.clone();
+            let token = token.to_owned();
+            async move { send(&app, request("GET", &uri, Some(&token), None)).await }
+        };
+
+        // Dairies in two districts of Shijiazhuang, one stopped, and a brewery.
+        let mut dairies = Vec::new();
+        for i in 0..12u32 {
+            let region = if i % 2 == 0 { "130102" } else { "130104" };
+            let code = uscc(region, 100 + i).to_string();
+            let r = post(
+                "/api/v1/enterprises".into(),
+                &city,
+                json!({"uscc": code, "name": format!("石家庄第{i}乳业有限公司"), "region": region}),
+            )
+            .await;
+            assert_eq!(r.status, 201, "{l}: {:?}", r.json);
+            let category = if i == 11 { "F14" } else { "F05" };
+            let r = post(
+                format!("/api/v1/enterprises/{code}/products"),
+                &city,
+                json!({"name": "纯牛奶", "category": category}),
+            )
+            .await;
+            assert_eq!(r.status, 201, "{l}: {:?}", r.json);
+            if i == 10 {
+                let r = send(
+                    &app,
+                    request(
+                        "PATCH",
+                        &format!("/api/v1/enterprises/{code}"),
+                        Some(&city),
+                        Some(json!({"status": "suspended"})),
+                    ),
+                )
+                .await;
+                assert_eq!(r.status, 200, "{l}: {:?}", r.json);
+            } else if i < 10 {
+                dairies.push(code);
+            }
+        }
+
+        // Bad plans and callers without the right change nothing.
+        let plan = json!({"name": "2026年河北省乳制品监督抽查", "year": 2026, "level": "province",
+                          "region": "130000", "quotas": [{"category": "F05", "region": "130100", "batches": 4}]});
+        let before = audit_head(s).await;
+        for (token, body, status, code) in [
+            (
+                &province,
+                {
+                    let mut b = plan.clone();
+                    b["level"] = json!("city");
+                    b
+                },
+                422,
+                "plan_level",
+            ),
+            (
+                &city,
+                {
+                    let mut b = plan.clone();
+                    b["level"] = json!("city");
+                    b["region"] = json!("130100");
+                    b["quotas"][0]["region"] = json!("130600");
+                    b
+                },
+                422,
+                "quota_region",
+            ),
+            (
+                &province,
+                {
+                    let mut b = plan.clone();
+                    b["quotas"][0]["category"] = json!("Z99");
+                    b
+                },
+                422,
+                "category_unknown",
+            ),
+            (
+                &province,
+                {
+                    let mut b = plan.clone();
+                    b["quotas"][0]["batches"] = json!(0);
+                    b
+                },
+                422,
+                "quota_batches",
+            ),
+            (
+                &province,
+                {
+                    let mut b = plan.clone();
+                    b["quotas"] = json!([]);
+                    b
+                },
+                422,
+                "plan_quotas",
+            ),
+            (&city, plan.clone(), 403, "forbidden"),
+            (&viewer, plan.clone(), 403, "forbidden"),
+        ] {
+            let r = post("/api/v1/sampling/plans".into(), token, body).await;
+            assert_eq!(
+                (r.status.as_u16(), r.json["code"].as_str()),
+                (status, Some(code)),
+                "{l}: {:?}",
+                r.json
+            );
+        }
+        assert_eq!(audit_head(s).await, before, "{l}: refusals changed data");
+
+        let r = post("/api/v1/sampling/plans".into(), &province, plan.clone()).await;
+        assert_eq!(r.status, 201, "{l}: {:?}", r.json);
+        let id = r.json["id"].as_i64().unwrap();
+        assert_eq!(r.json["quotas"][0]["batches"], 4, "{l}");
+        let r = post(
+            "/api/v1/sampling/plans".into(),
+            &city,
+            json!({"name": "石家庄市乳制品抽查", "year": 2026, "level": "city", "region": "130100",
+                   "quotas": [{"category": "F05", "region": "130102", "batches": 2}]}),
+        )
+        .await;
+        assert_eq!(r.status, 201, "{l}: {:?}", r.json);
+        let city_plan = r.json["id"].as_i64().unwrap();
+
+        // Bureaus see their subtree's plans and those above; nobody else sees any.
+        for (token, seen) in [
+            (&province, vec![city_plan, id]),
+            (&chang_an, vec![city_plan, id]),
+            (&baoding, vec![id]),
+            (&viewer, vec![city_plan, id]),
+        ] {
+            let r = get("/api/v1/sampling/plans".into(), token).await;
+            let ids: Vec<i64> = r.json["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|p| p["id"].as_i64().unwrap())
+                .collect();
+            assert_eq!(ids, seen, "{l}");
+        }
+        let r = get(format!("/api/v1/sampling/plans/{city_plan}"), &baoding).await;
+        assert_eq!(r.status, 404, "{l}");
+        let maker = user(
+            s,
+            "maker",
+            Role::Enterprise,
+            Membership::Organisation(dairies[0].clone()),
+        )
+        .await;
+        let r = get("/api/v1/sampling/plans".into(), &maker).await;
+        assert_eq!(r.json["total"], 0, "{l}: an enterprise sees plans");
+        let r = get(format!("/api/v1/sampling/plans/{id}"), &maker).await;
+        assert_eq!(r.status, 404, "{l}");
+
+        // The draw: as the published algorithm says, inspectors never from the
+        // enterprise's own county.
+        let draw = format!("/api/v1/sampling/plans/{id}/draw");
+        let r = post(draw.clone(), &maker, json!({"seed": "x"})).await;
+        assert_eq!(r.status, 404, "{l}: {:?}", r.json);
+        let r = post(draw.clone(), &city, json!({"seed": "x"})).await;
+        assert_eq!(r.status, 403, "{l}: a city officer draws a province plan");
+        let r = post(draw.clone(), &province, json!({"seed": " "})).await;
+        assert_eq!(r.json["code"], "seed", "{l}: {:?}", r.json);
+        let seed = "2026-冀-乳-01";
+        let r = post(draw.clone(), &province, json!({"seed": seed})).await;
+        assert_eq!(r.status, 200, "{l}: {:?}", r.json);
+        let first = r.json.clone();
+        let candidates: Vec<Candidate> = dairies
+            .iter()
+            .map(|id| Candidate { id, weight: 1.0 })
+            .collect();
+        let expected = sampling::draw(seed, "quota:0", &candidates, 4);
+        assert_eq!(first["enterprises"], json!(expected), "{l}");
+        let county_of = |name: &str| match name {
+            "ca-officer" => Some("130102"),
+            "qx-officer" => Some("130104"),
+            _ => None,
+        };
+        for task in first["tasks"].as_array().unwrap() {
+            let inspectors = task["inspectors"].as_array().unwrap();
+            assert_eq!(inspectors.len(), 2, "{l}: {task}");
+            for i in inspectors {
+                assert_ne!(
+                    county_of(i.as_str().unwrap()),
+                    task["region"].as_str(),
+                    "{l}: an inspector of the enterprise's own county: {task}"
+                );
+            }
+        }
+
+        // Asked again with the same seed: the same answer, nothing written.
+        let before = audit_head(s).await;
+        let r = post(draw.clone(), &province, json!({"seed": seed})).await;
+        assert_eq!(r.status, 200, "{l}: {:?}", r.json);
+        assert_eq!(r.json, first, "{l}");
+        let r = post(draw.clone(), &province, json!({"seed": "another"})).await;
+        assert_eq!(r.json["code"], "plan_drawn", "{l}: {:?}", r.json);
+        assert_eq!(audit_head(s).await, before, "{l}");
+        let r = get(draw.clone(), &qiao_xi).await;
+        assert_eq!(r.json["tasks"], first["tasks"], "{l}");
+        assert_eq!(r.json["seed"], seed, "{l}");
+        let r = get(format!("/api/v1/sampling/plans/{city_plan}/draw"), &city).await;
+        assert_eq!(r.status, 404, "{l}: not drawn yet");
+
+        // Excluding inspectors until too few are left is refused.
+        let r = post(
+            format!("/api/v1/sampling/plans/{city_plan}/draw"),
+            &city,
+            json!({"seed": seed, "exclude_inspectors": ["sjz-officer", "ca-officer"]}),
+        )
+        .await;
+        assert_eq!(r.json["code"], "too_few_inspectors", "{l}: {:?}", r.json);
+    }
+}

@@ -1,0 +1,584 @@
+//! Supervision sampling plans and their double-random draws
+//! ([`zhijian_core::sampling`]): plans are made by bureaus, the draw picks the
+//! enterprises of every quota and the inspectors of every task from a seed that is
+//! recorded with the plan, and drawing again with the same seed gives the same answer.
+
+use serde::Serialize;
+use zhijian_core::access::{Action, Scope};
+use zhijian_core::page::{Page, Paged};
+use zhijian_core::region::RegionCode;
+use zhijian_core::sampling::{self, Candidate, PlanLevel, Quota};
+
+use crate::audit::{self, Change};
+use crate::db::Row;
+use crate::search::prefix_end;
+use crate::{Scoped, StoreError, Where, now_ms, params, rfc3339};
+
+/// A sampling plan.
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
+pub struct Plan {
+    /// Its id.
+    pub id: i64,
+    /// Its name.
+    pub name: String,
+    /// The year it covers.
+    pub year: i32,
+    /// National, province, city or county.
+    pub level: PlanLevel,
+    /// The organising bureau's region.
+    pub region: String,
+    /// What to sample, where, how many batches.
+    pub quotas: Vec<Quota>,
+    /// The seed it was drawn with, once drawn.
+    pub seed: Option<String>,
+    /// Who drew it.
+    pub drawn_by: Option<String>,
+    /// When.
+    #[schema(format = DateTime)]
+    pub drawn_at: Option<String>,
+    /// Who made it.
+    pub created_by: String,
+    /// When.
+    #[schema(format = DateTime)]
+    pub created_at: String,
+}
+
+/// A plan to make.
+#[derive(Debug, Clone)]
+pub struct NewPlan {
+    /// Its name.
+    pub name: String,
+    /// The year.
+    pub year: i32,
+    /// Its level (must match the region's).
+    pub level: PlanLevel,
+    /// The organising bureau's region.
+    pub region: RegionCode,
+    /// Its quotas.
+    pub quotas: Vec<Quota>,
+}
+
+/// How inspectors are drawn.
+#[derive(Debug, Clone)]
+pub struct DrawRules {
+    /// Inspectors per task (2–5).
+    pub inspectors_per_task: usize,
+    /// Usernames never to draw (declared conflicts of interest).
+    pub exclude: Vec<String>,
+}
+
+/// One enterprise to sample, and who goes.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, utoipa::ToSchema)]
+pub struct Task {
+    /// The quota it fills (0-based position in the plan).
+    pub quota: usize,
+    /// The quota's category.
+    pub category: String,
+    /// The enterprise's credit code.
+    pub enterprise: String,
+    /// Its name.
+    pub enterprise_name: String,
+    /// Its region.
+    pub region: String,
+    /// The inspectors, in drawn order.
+    pub inspectors: Vec<String>,
+}
+
+/// The outcome of a draw.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, utoipa::ToSchema)]
+pub struct Draw {
+    /// The seed.
+    pub seed: String,
+    /// Every enterprise drawn, in task order (one may fill several quotas).
+    pub enterprises: Vec<String>,
+    /// Every inspector drawn, in order of first task.
+    pub inspectors: Vec<String>,
+    /// The tasks, quota by quota.
+    pub tasks: Vec<Task>,
+    /// Quotas that found fewer enterprises than batches asked (position, found).
+    pub short: Vec<(usize, usize)>,
+}
+
+const SELECT_PLAN: &str = "SELECT id, name, year, level, region, seed, drawn_by, drawn_at, created_by, created_at FROM sampling_plans";
+
+fn read_plan(r: &Row, quotas: Vec<Quota>) -> Result<Plan, StoreError> {
+    let level = r.text(3)?;
+    Ok(Plan {
+        id: r.int(0)?,
+        name: r.text(1)?,
+        year: i32::try_from(r.int(2)?).unwrap_or_default(),
+        level: PlanLevel::parse(&level).ok_or(StoreError::Invalid {
+            code: "corrupt_row",
+            field: "level",
+            message: format!("unknown plan level {level}"),
+        })?,
+        region: r.text(4)?,
+        quotas,
+        seed: r.opt_text(5)?,
+        drawn_by: r.opt_text(6)?,
+        drawn_at: r.opt_int(7)?.map(rfc3339),
+        created_by: r.text(8)?,
+        created_at: rfc3339(r.int(9)?),
+    })
+}
+
+/// A plan's region range condition for its subtree (`None`: the whole country).
+fn subtree(w: &mut Where, col: &str, region: &RegionCode) {
+    if let Some(hi) = prefix_end(region.prefix()) {
+        let lo = w.arg(region.prefix());
+        let hi = w.arg(hi);
+        w.cond(format!("{col} >= {lo} AND {col} < {hi}"));
+    }
+}
+
+impl Scoped<'_> {
+    /// Whether the caller may read a plan of this region: its own subtree, or a plan of
+    /// a higher level that covers it.
+    fn sees_plan(&self, region: RegionCode) -> bool {
+        match self.principal.scope(Action::ReadSampling) {
+            Scope::All => true,
+            Scope::Region(r) => r.contains(region) || region.contains(r),
+            _ => false,
+        }
+    }
+
+    /// Makes a plan (officers of the region, admins).
+    pub async fn create_plan(&self, new: &NewPlan) -> Result<Plan, StoreError> {
+        let name = sampling::check_plan(&new.name, new.year, new.level, new.region, &new.quotas)
+            .map_err(|e| StoreError::Invalid {
+                code: e.code(),
+                field: "quotas",
+                message: e.to_string(),
+            })?;
+        if !self
+            .principal
+            .scope(Action::PlanSampling)
+            .contains(0, new.region)
+        {
+            return Err(StoreError::Forbidden);
+        }
+        let at = now_ms();
+        let actor = self.principal.username.as_str();
+        let mut tx = self.store.db.begin().await?;
+        let id = tx
+            .fetch_one(
+                "INSERT INTO sampling_plans (name, year, level, region, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+                params![name.as_str(), i64::from(new.year), new.level.as_str(), new.region.as_str(), actor, at],
+            )
+            .await?
+            .int(0)?;
+        let rows: Vec<Vec<crate::db::Value>> = new
+            .quotas
+            .iter()
+            .enumerate()
+            .map(|(i, q)| {
+                vec![
+                    id.into(),
+                    (i as i64).into(),
+                    q.category.as_str().into(),
+                    q.region.as_str().into(),
+                    i64::from(q.batches).into(),
+                ]
+            })
+            .collect();
+        tx.insert_rows(
+            "INSERT INTO sampling_quotas (plan_id, position, category, region, batches)",
+            5,
+            &rows,
+        )
+        .await?;
+        audit::append(
+            &mut tx,
+            at,
+            Change {
+                actor,
+                action: "sampling.plan",
+                entity: "sampling_plan",
+                entity_id: id.to_string(),
+                enterprise: None,
+                before: None,
+                after: Some(serde_json::json!({
+                    "name": name, "year": new.year, "level": new.level.as_str(),
+                    "region": new.region.as_str(), "quotas": new.quotas,
+                })),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        self.plan(id).await
+    }
+
+    /// One plan the caller may read.
+    pub async fn plan(&self, id: i64) -> Result<Plan, StoreError> {
+        let db = &self.store.db;
+        let row = db
+            .fetch_optional(&format!("{SELECT_PLAN} WHERE id = $1"), params![id])
+            .await?
+            .ok_or(StoreError::NotFound {
+                entity: "sampling plan",
+            })?;
+        let region = RegionCode::parse(&row.text(4)?).unwrap_or(RegionCode::NATIONAL);
+        if !self.sees_plan(region) {
+            return Err(StoreError::NotFound {
+                entity: "sampling plan",
+            });
+        }
+        let quotas = db
+            .fetch_all(
+                "SELECT category, region, batches FROM sampling_quotas WHERE plan_id = $1 ORDER BY position",
+                params![id],
+            )
+            .await?
+            .iter()
+            .map(|q| {
+                Ok(Quota {
+                    category: q.text(0)?,
+                    region: RegionCode::parse(&q.text(1)?).unwrap_or(RegionCode::NATIONAL),
+                    batches: u32::try_from(q.int(2)?).unwrap_or_default(),
+                })
+            })
+            .collect::<Result<_, StoreError>>()?;
+        read_plan(&row, quotas)
+    }
+
+    /// The plans the caller may read, newest first (their quotas left out).
+    pub async fn plans(&self, year: Option<i32>, page: Page) -> Result<Paged<Plan>, StoreError> {
+        let mut w = Where::default();
+        match self.principal.scope(Action::ReadSampling) {
+            Scope::All => {}
+            Scope::Region(r) => {
+                // Its subtree, or a plan of a region above it.
+                let mut any = Vec::new();
+                match prefix_end(r.prefix()) {
+                    Some(hi) => {
+                        let lo = w.arg(r.prefix());
+                        let hi = w.arg(hi);
+                        any.push(format!("(region >= {lo} AND region < {hi})"));
+                    }
+                    None => any.push("1=1".to_owned()),
+                }
+                let mut up = r.parent();
+                while let Some(p) = up {
+                    let a = w.arg(p.as_str());
+                    any.push(format!("region = {a}"));
+                    up = p.parent();
+                }
+                w.cond(format!("({})", any.join(" OR ")));
+            }
+            _ => w.cond("1=0"),
+        }
+        if let Some(y) = year {
+            let p = w.arg(i64::from(y));
+            w.cond(format!("year = {p}"));
+        }
+        let db = &self.store.db;
+        let total = db
+            .fetch_one(
+                &format!("SELECT COUNT(*) FROM sampling_plans WHERE {}", w.sql()),
+                &w.values,
+            )
+            .await?
+            .int(0)?;
+        let (limit, offset) = (w.arg(page.limit()), w.arg(page.offset()));
+        let rows = db
+            .fetch_all(
+                &format!(
+                    "{SELECT_PLAN} WHERE {} ORDER BY id DESC LIMIT {limit} OFFSET {offset}",
+                    w.sql()
+                ),
+                &w.values,
+            )
+            .await?;
+        let items = rows
+            .iter()
+            .map(|r| read_plan(r, Vec::new()))
+            .collect::<Result<_, _>>()?;
+        Ok(Paged { items, total })
+    }
+
+    /// Draws a plan with `seed`: the first draw is recorded (and audited); drawing again
+    /// with the same seed recomputes it and answers the same, or says the archive has
+    /// changed since; another seed is refused.
+    pub async fn draw_plan(
+        &self,
+        id: i64,
+        seed: &str,
+        rules: &DrawRules,
+    ) -> Result<Draw, StoreError> {
+        let seed = seed.trim();
+        if seed.is_empty() || seed.chars().count() > 200 || seed.chars().any(char::is_control) {
+            return Err(StoreError::Invalid {
+                code: "seed",
+                field: "seed",
+                message: "the seed must be 1–200 printable characters".into(),
+            });
+        }
+        if !(2..=5).contains(&rules.inspectors_per_task) {
+            return Err(StoreError::Invalid {
+                code: "inspectors_per_task",
+                field: "inspectors_per_task",
+                message: "draw 2 to 5 inspectors per task".into(),
+            });
+        }
+        let plan = self.plan(id).await?;
+        let region = RegionCode::parse(&plan.region).unwrap_or(RegionCode::NATIONAL);
+        if !self
+            .principal
+            .scope(Action::PlanSampling)
+            .contains(0, region)
+        {
+            return Err(StoreError::Forbidden);
+        }
+        if let Some(recorded) = &plan.seed
+            && recorded != seed
+        {
+            return Err(StoreError::Conflict {
+                code: "plan_drawn",
+                field: "seed",
+                message: format!("this plan was drawn with seed “{recorded}”; a draw is made once"),
+            });
+        }
+        let drawn = self.compute_draw(&plan, region, seed, rules).await?;
+        if plan.seed.is_some() {
+            let recorded = self.recorded_tasks(&plan).await?;
+            if recorded != drawn.tasks {
+                return Err(StoreError::Conflict {
+                    code: "draw_changed",
+                    field: "seed",
+                    message: "the archive or the inspectors changed since this plan was drawn; the recorded draw stands".into(),
+                });
+            }
+            return Ok(drawn);
+        }
+        let at = now_ms();
+        let actor = self.principal.username.as_str();
+        let mut tx = self.store.db.begin().await?;
+        let rows: Vec<Vec<crate::db::Value>> = drawn
+            .tasks
+            .iter()
+            .map(|t| {
+                vec![
+                    id.into(),
+                    (t.quota as i64).into(),
+                    t.enterprise.as_str().into(),
+                    t.inspectors.join(",").into(),
+                ]
+            })
+            .collect();
+        // The enterprise id by credit code, inside the insert.
+        for chunk in rows.chunks(40) {
+            let mut w = Where::default();
+            let values: Vec<String> = chunk
+                .iter()
+                .map(|r| {
+                    let p: Vec<String> = r.iter().map(|v| w.arg(v.clone())).collect();
+                    format!(
+                        "({}, {}, (SELECT id FROM organisations WHERE uscc = {}), {})",
+                        p[0], p[1], p[2], p[3]
+                    )
+                })
+                .collect();
+            tx.execute(
+                &format!(
+                    "INSERT INTO sampling_tasks (plan_id, position, enterprise_id, inspectors) VALUES {}",
+                    values.join(", ")
+                ),
+                &w.values,
+            )
+            .await?;
+        }
+        let updated = tx
+            .execute(
+                "UPDATE sampling_plans SET seed = $1, drawn_by = $2, drawn_at = $3 WHERE id = $4 AND seed IS NULL",
+                params![seed, actor, at, id],
+            )
+            .await?;
+        if updated != 1 {
+            // Someone drew it in between; their draw stands.
+            return Err(StoreError::Conflict {
+                code: "plan_drawn",
+                field: "seed",
+                message: "this plan was drawn a moment ago".into(),
+            });
+        }
+        audit::append(
+            &mut tx,
+            at,
+            Change {
+                actor,
+                action: "sampling.draw",
+                entity: "sampling_plan",
+                entity_id: id.to_string(),
+                enterprise: None,
+                before: None,
+                after: Some(serde_json::json!({
+                    "seed": seed, "enterprises": drawn.enterprises, "inspectors": drawn.inspectors,
+                })),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(drawn)
+    }
+
+    /// The recorded draw of a plan (none before it is drawn).
+    pub async fn plan_draw(&self, id: i64) -> Result<Option<Draw>, StoreError> {
+        let plan = self.plan(id).await?;
+        let Some(seed) = plan.seed.clone() else {
+            return Ok(None);
+        };
+        let tasks = self.recorded_tasks(&plan).await?;
+        Ok(Some(summarise(seed, tasks, Vec::new())))
+    }
+
+    async fn recorded_tasks(&self, plan: &Plan) -> Result<Vec<Task>, StoreError> {
+        self.store
+            .db
+            .fetch_all(
+                "SELECT t.position, o.uscc, o.name, o.region, t.inspectors FROM sampling_tasks t JOIN organisations o ON o.id = t.enterprise_id WHERE t.plan_id = $1 ORDER BY t.id",
+                params![plan.id],
+            )
+            .await?
+            .iter()
+            .map(|r| {
+                let quota = usize::try_from(r.int(0)?).unwrap_or_default();
+                Ok(Task {
+                    quota,
+                    category: plan
+                        .quotas
+                        .get(quota)
+                        .map(|q| q.category.clone())
+                        .unwrap_or_default(),
+                    enterprise: r.text(1)?,
+                    enterprise_name: r.text(2)?,
+                    region: r.text(3)?,
+                    inspectors: r
+                        .text(4)?
+                        .split(',')
+                        .filter(|s| !s.is_empty())
+                        .map(str::to_owned)
+                        .collect(),
+                })
+            })
+            .collect()
+    }
+
+    /// The draw itself: pure but for reading the candidates.
+    async fn compute_draw(
+        &self,
+        plan: &Plan,
+        region: RegionCode,
+        seed: &str,
+        rules: &DrawRules,
+    ) -> Result<Draw, StoreError> {
+        let db = &self.store.db;
+        // The inspector pool: officers of the bureaus in the plan's subtree.
+        let mut w = Where::default();
+        w.cond("u.role = 'officer' AND o.kind = 'bureau'");
+        subtree(&mut w, "o.region", &region);
+        let pool: Vec<(String, String)> = db
+            .fetch_all(
+                &format!("SELECT u.username, o.region FROM users u JOIN organisations o ON o.id = u.org_id WHERE {} ORDER BY u.username", w.sql()),
+                &w.values,
+            )
+            .await?
+            .iter()
+            .map(|r| Ok((r.text(0)?, r.text(1)?)))
+            .collect::<Result<_, StoreError>>()?;
+        let mut tasks = Vec::new();
+        let mut short = Vec::new();
+        for (position, quota) in plan.quotas.iter().enumerate() {
+            let mut w = Where::default();
+            let c = w.arg(quota.category.as_str());
+            w.cond(format!(
+                "e.status = 'active' AND EXISTS (SELECT 1 FROM products p WHERE p.enterprise_id = o.id AND p.category = {c})"
+            ));
+            subtree(&mut w, "o.region", &quota.region);
+            let found: Vec<(String, String, String)> = db
+                .fetch_all(
+                    &format!("SELECT o.uscc, o.name, o.region FROM organisations o JOIN enterprises e ON e.id = o.id WHERE {}", w.sql()),
+                    &w.values,
+                )
+                .await?
+                .iter()
+                .map(|r| Ok((r.text(0)?, r.text(1)?, r.text(2)?)))
+                .collect::<Result<_, StoreError>>()?;
+            // Every enterprise weighs the same until credit grades exist.
+            let candidates: Vec<Candidate> = found
+                .iter()
+                .map(|(uscc, ..)| Candidate {
+                    id: uscc,
+                    weight: 1.0,
+                })
+                .collect();
+            let want = quota.batches as usize;
+            let drawn = sampling::draw(seed, &format!("quota:{position}"), &candidates, want);
+            if drawn.len() < want {
+                short.push((position, drawn.len()));
+            }
+            for uscc in drawn {
+                let Some((_, name, at)) = found.iter().find(|(u, ..)| u == uscc) else {
+                    continue;
+                };
+                // No inspector of the enterprise's own county bureau (本地回避), none
+                // declared in conflict.
+                let eligible: Vec<Candidate> = pool
+                    .iter()
+                    .filter(|(user, bureau)| bureau != at && !rules.exclude.contains(user))
+                    .map(|(user, _)| Candidate {
+                        id: user,
+                        weight: 1.0,
+                    })
+                    .collect();
+                if eligible.len() < rules.inspectors_per_task {
+                    return Err(StoreError::Invalid {
+                        code: "too_few_inspectors",
+                        field: "inspectors_per_task",
+                        message: format!(
+                            "only {} inspectors of this plan's bureaus may inspect {uscc}; {} are needed",
+                            eligible.len(),
+                            rules.inspectors_per_task
+                        ),
+                    });
+                }
+                let inspectors = sampling::draw(
+                    seed,
+                    &format!("task:{position}:{uscc}"),
+                    &eligible,
+                    rules.inspectors_per_task,
+                );
+                tasks.push(Task {
+                    quota: position,
+                    category: quota.category.clone(),
+                    enterprise: uscc.to_owned(),
+                    enterprise_name: name.clone(),
+                    region: at.clone(),
+                    inspectors: inspectors.into_iter().map(str::to_owned).collect(),
+                });
+            }
+        }
+        Ok(summarise(seed.to_owned(), tasks, short))
+    }
+}
+
+fn summarise(seed: String, tasks: Vec<Task>, short: Vec<(usize, usize)>) -> Draw {
+    let mut enterprises: Vec<String> = Vec::new();
+    let mut inspectors: Vec<String> = Vec::new();
+    for t in &tasks {
+        if !enterprises.contains(&t.enterprise) {
+            enterprises.push(t.enterprise.clone());
+        }
+        for i in &t.inspectors {
+            if !inspectors.contains(i) {
+                inspectors.push(i.clone());
+            }
+        }
+    }
+    Draw {
+        seed,
+        enterprises,
+        inspectors,
+        tasks,
+        short,
+    }
+}
