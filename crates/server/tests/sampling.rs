@@ -8,6 +8,7 @@ mod common;
 use common::*;
 use serde_json::{Value, json};
 use zhijian_core::access::Role;
+use zhijian_core::code::damm;
 use zhijian_core::sampling::{self, Candidate};
 use zhijian_store::identity::Membership;
 use zhijian_store::testing::fresh_stores;
@@ -242,5 +243,150 @@ async fn plans_are_drawn_reproducibly_and_seen_only_by_bureaus() {
         )
         .await;
         assert_eq!(r.json["code"], "too_few_inspectors", "{l}: {:?}", r.json);
+
+        // A drawn inspector records the sample; its codes are verified on the spot.
+        let task = &first["tasks"][0];
+        let task_id = task["id"].as_i64().unwrap();
+        let drawn: Vec<&str> = task["inspectors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i.as_str().unwrap())
+            .collect();
+        let officers = [
+            ("hb-officer", &province),
+            ("sjz-officer", &city),
+            ("ca-officer", &chang_an),
+            ("qx-officer", &qiao_xi),
+            ("bd-officer", &baoding),
+        ];
+        let inspector = officers.iter().find(|(n, _)| *n == drawn[0]).unwrap().1;
+        let bystander = officers.iter().find(|(n, _)| !drawn.contains(n)).unwrap().1;
+        let unissued = {
+            let first19 = "1399999999999999999";
+            let digits: Vec<u8> = first19.bytes().map(|b| b - b'0').collect();
+            format!("{first19}{}", damm::check_digit(&digits))
+        };
+        let mut mistyped = unissued.clone().into_bytes();
+        mistyped[19] = if mistyped[19] == b'9' {
+            b'0'
+        } else {
+            mistyped[19] + 1
+        };
+        let mistyped = String::from_utf8(mistyped).unwrap();
+        let sample = json!({"stage": "production", "product_name": "纯牛奶 250 mL", "lot": "20261101A",
+                            "production_date": "2026-11-01", "quantity": 6, "retained": 3,
+                            "place": "石家庄市长安区和平路1号", "codes": [unissued, mistyped]});
+        let take = format!("/api/v1/sampling/tasks/{task_id}/sample");
+        let before = audit_head(s).await;
+        let verifications = |s: &zhijian_store::Store| {
+            let s = s.clone();
+            async move {
+                s.code_stats()
+                    .await
+                    .unwrap()
+                    .into_iter()
+                    .find(|(n, _)| n == "verifications")
+                    .unwrap()
+                    .1
+            }
+        };
+        let counted = verifications(s).await;
+        for (token, body, status, code) in [
+            (bystander, sample.clone(), 403, "forbidden"),
+            (
+                inspector,
+                {
+                    let mut b = sample.clone();
+                    b["codes"][1] = json!("13ABC");
+                    b
+                },
+                422,
+                "code_not_numeric",
+            ),
+            (
+                inspector,
+                {
+                    let mut b = sample.clone();
+                    b["retained"] = json!(7);
+                    b
+                },
+                422,
+                "retained",
+            ),
+            (
+                inspector,
+                {
+                    let mut b = sample.clone();
+                    b["lot"] = json!(" ");
+                    b
+                },
+                422,
+                "text",
+            ),
+        ] {
+            let r = post(take.clone(), token, body).await;
+            assert_eq!(
+                (r.status.as_u16(), r.json["code"].as_str()),
+                (status, Some(code)),
+                "{l}: {:?}",
+                r.json
+            );
+        }
+        assert_eq!(
+            audit_head(s).await,
+            before,
+            "{l}: refused samples changed data"
+        );
+        assert_eq!(
+            verifications(s).await,
+            counted,
+            "{l}: refused samples verified codes"
+        );
+        let r = post(take.clone(), inspector, sample.clone()).await;
+        assert_eq!(r.status, 201, "{l}: {:?}", r.json);
+        let id = r.json["id"].as_i64().unwrap();
+        assert_eq!(
+            r.json["codes"],
+            json!([{"code": unissued, "verdict": "unknown"}, {"code": mistyped, "verdict": "mistyped"}]),
+            "{l}"
+        );
+        assert_eq!(r.json["inspectors"], task["inspectors"], "{l}");
+        let r = post(take, inspector, sample).await;
+        assert_eq!(r.json["code"], "sample_taken", "{l}: {:?}", r.json);
+
+        // The sampled enterprise reads and confirms its form; no other enterprise sees it.
+        let sampled = user(
+            s,
+            "sampled",
+            Role::Enterprise,
+            Membership::Organisation(task["enterprise"].as_str().unwrap().to_owned()),
+        )
+        .await;
+        let other = dairies
+            .iter()
+            .find(|d| d.as_str() != task["enterprise"].as_str().unwrap())
+            .unwrap();
+        let stranger = user(
+            s,
+            "stranger",
+            Role::Enterprise,
+            Membership::Organisation(other.clone()),
+        )
+        .await;
+        let r = get(format!("/api/v1/sampling/samples/{id}"), &stranger).await;
+        assert_eq!(r.status, 404, "{l}");
+        let r = get(format!("/api/v1/sampling/samples/{id}"), &sampled).await;
+        assert_eq!(r.json["lot"], "20261101A", "{l}: {:?}", r.json);
+        let confirm = format!("/api/v1/sampling/samples/{id}/confirm");
+        let r = post(confirm.clone(), inspector, json!({})).await;
+        assert_eq!(
+            r.status, 403,
+            "{l}: an inspector confirms for the enterprise"
+        );
+        let r = post(confirm.clone(), &sampled, json!({})).await;
+        assert_eq!(r.json["confirmed_by"], "sampled", "{l}: {:?}", r.json);
+        let r = post(confirm, &sampled, json!({})).await;
+        assert_eq!(r.json["code"], "sample_confirmed", "{l}: {:?}", r.json);
     }
 }

@@ -24,6 +24,7 @@ pub mod licences;
 mod name_index;
 pub mod organisations;
 pub mod records;
+pub mod samples;
 pub mod sampling;
 mod search;
 pub mod testing;

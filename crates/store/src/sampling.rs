@@ -70,6 +70,8 @@ pub struct DrawRules {
 /// One enterprise to sample, and who goes.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq, utoipa::ToSchema)]
 pub struct Task {
+    /// Its id, once the draw is recorded (samples are taken against it).
+    pub id: i64,
     /// The quota it fills (0-based position in the plan).
     pub quota: usize,
     /// The quota's category.
@@ -134,7 +136,7 @@ fn subtree(w: &mut Where, col: &str, region: &RegionCode) {
 impl Scoped<'_> {
     /// Whether the caller may read a plan of this region: its own subtree, or a plan of
     /// a higher level that covers it.
-    fn sees_plan(&self, region: RegionCode) -> bool {
+    pub(crate) fn sees_plan(&self, region: RegionCode) -> bool {
         match self.principal.scope(Action::ReadSampling) {
             Scope::All => true,
             Scope::Region(r) => r.contains(region) || region.contains(r),
@@ -341,14 +343,18 @@ impl Scoped<'_> {
         let drawn = self.compute_draw(&plan, region, seed, rules).await?;
         if plan.seed.is_some() {
             let recorded = self.recorded_tasks(&plan).await?;
-            if recorded != drawn.tasks {
+            let unnumbered: Vec<Task> = recorded
+                .iter()
+                .map(|t| Task { id: 0, ..t.clone() })
+                .collect();
+            if unnumbered != drawn.tasks {
                 return Err(StoreError::Conflict {
                     code: "draw_changed",
                     field: "seed",
                     message: "the archive or the inspectors changed since this plan was drawn; the recorded draw stands".into(),
                 });
             }
-            return Ok(drawn);
+            return Ok(summarise(drawn.seed, recorded, drawn.short));
         }
         let at = now_ms();
         let actor = self.principal.username.as_str();
@@ -418,7 +424,8 @@ impl Scoped<'_> {
         )
         .await?;
         tx.commit().await?;
-        Ok(drawn)
+        let recorded = self.recorded_tasks(&plan).await?;
+        Ok(summarise(drawn.seed, recorded, drawn.short))
     }
 
     /// The recorded draw of a plan (none before it is drawn).
@@ -435,7 +442,7 @@ impl Scoped<'_> {
         self.store
             .db
             .fetch_all(
-                "SELECT t.position, o.uscc, o.name, o.region, t.inspectors FROM sampling_tasks t JOIN organisations o ON o.id = t.enterprise_id WHERE t.plan_id = $1 ORDER BY t.id",
+                "SELECT t.position, o.uscc, o.name, o.region, t.inspectors, t.id FROM sampling_tasks t JOIN organisations o ON o.id = t.enterprise_id WHERE t.plan_id = $1 ORDER BY t.id",
                 params![plan.id],
             )
             .await?
@@ -443,6 +450,7 @@ impl Scoped<'_> {
             .map(|r| {
                 let quota = usize::try_from(r.int(0)?).unwrap_or_default();
                 Ok(Task {
+                    id: r.int(5)?,
                     quota,
                     category: plan
                         .quotas
@@ -548,6 +556,7 @@ impl Scoped<'_> {
                     rules.inspectors_per_task,
                 );
                 tasks.push(Task {
+                    id: 0,
                     quota: position,
                     category: quota.category.clone(),
                     enterprise: uscc.to_owned(),

@@ -1,9 +1,9 @@
 //! What a verification says about a code, and how it says it to people.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// The answer to "what is this code?".
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Verdict {
     /// Issued, activated on a batch in good standing, and queried for the first time.

@@ -75,6 +75,15 @@ pub fn routes(state: &AppState) -> Router<AppState> {
             get(sampling::get_draw).post(sampling::draw_plan),
         )
         .route(
+            "/api/v1/sampling/tasks/{id}/sample",
+            post(sampling::record_sample),
+        )
+        .route("/api/v1/sampling/samples/{id}", get(sampling::get_sample))
+        .route(
+            "/api/v1/sampling/samples/{id}/confirm",
+            post(sampling::confirm_sample),
+        )
+        .route(
             "/api/v1/code-applications",
             get(codes::applications).post(codes::apply),
         )

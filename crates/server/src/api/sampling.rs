@@ -6,7 +6,11 @@ use axum::http::StatusCode;
 use serde::Deserialize;
 use zhijian_core::page::{Page, Paged};
 use zhijian_core::sampling::{PlanLevel, Quota};
+use zhijian_store::samples::{CheckedCode, NewSample, Sample, Stage};
 use zhijian_store::sampling::{Draw, DrawRules, NewPlan, Plan};
+use zhijian_store::verify::{Channel, Query as VerifyQuery};
+
+use super::verify::{Typed, read_code, today};
 
 use super::enterprises::known_region;
 use super::extract::Json;
@@ -187,4 +191,166 @@ pub async fn get_draw(
         .await?
         .map(AxumJson)
         .ok_or_else(|| ApiError::from(zhijian_store::StoreError::NotFound { entity: "draw" }))
+}
+
+/// The body of `POST /api/v1/sampling/tasks/{id}/sample`.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SampleInput {
+    /// `production`, `distribution` or `online`.
+    stage: Stage,
+    /// One of the enterprise's products.
+    product_id: Option<i64>,
+    /// The product as labelled, when it is none of the enterprise's registered ones.
+    product_name: Option<String>,
+    /// Batch or lot number.
+    lot: String,
+    /// Production date on the label, `YYYY-MM-DD`.
+    #[schema(format = Date)]
+    production_date: Option<String>,
+    /// Units taken (1–10 000).
+    quantity: i64,
+    /// Units of them retained for a re-test (备样).
+    retained: i64,
+    /// Where: address, shop, or web address.
+    place: String,
+    /// When (RFC 3339; default now).
+    #[schema(format = DateTime)]
+    taken_at: Option<String>,
+    /// The sampled units' supervision codes (at most 100): each is verified now, on the
+    /// officer channel at the enterprise's region, and its verdict kept with the sample.
+    #[serde(default)]
+    codes: Vec<String>,
+}
+
+/// `POST /api/v1/sampling/tasks/{id}/sample` → 201.
+#[utoipa::path(post, path = "/api/v1/sampling/tasks/{id}/sample", operation_id = "record_sample", tag = "sampling",
+    summary = "Record the sample of a drawn task (抽样)",
+    description = "One of the task's drawn inspectors (or an admin), once per task. The codes are checked for form first (nothing is verified if one is malformed), then verified.",
+    security(("bearer" = []), ("session" = [])), params(("id" = i64, Path), crate::openapi::CsrfHeader),
+    request_body = SampleInput,
+    responses(
+        (status = 201, description = "The sample, with each code's verdict.", body = Sample),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 404, response = crate::openapi::NotFound),
+        (status = 409, description = "`sample_taken`: the task has its sample.", body = crate::openapi::Problem, content_type = "application/problem+json"),
+        (status = 422, response = crate::openapi::Unprocessable),
+        (status = 500, response = crate::openapi::Internal),
+    ))]
+pub async fn record_sample(
+    State(state): State<AppState>,
+    who: Authed,
+    Path(id): Path<i64>,
+    Json(input): Json<SampleInput>,
+) -> Result<(StatusCode, AxumJson<Sample>), ApiError> {
+    let scoped = state.store.scoped(&who.0);
+    if input.codes.len() > 100 {
+        return Err(ApiError::invalid(
+            "codes",
+            "codes",
+            "at most 100 codes per sample",
+        ));
+    }
+    let taken_at = input
+        .taken_at
+        .as_deref()
+        .map(|t| {
+            t.trim()
+                .parse::<jiff::Timestamp>()
+                .map(|t| t.as_millisecond())
+                .map_err(|_| {
+                    ApiError::invalid(
+                        "date_format",
+                        "taken_at",
+                        "taken_at must be an RFC 3339 time",
+                    )
+                })
+        })
+        .transpose()?;
+    let production_date = input
+        .production_date
+        .as_deref()
+        .map(|d| super::extract::date("production_date", d))
+        .transpose()?;
+    let mut new = NewSample {
+        stage: input.stage,
+        product_id: input.product_id,
+        product_name: input.product_name,
+        lot: input.lot,
+        production_date,
+        quantity: input.quantity,
+        retained: input.retained,
+        place: input.place,
+        taken_at,
+        codes: Vec::new(),
+    };
+    // Everything is checked before a single code is verified (a verification is a
+    // recorded query).
+    let region = scoped.may_sample(id, &new).await?;
+    let typed = input
+        .codes
+        .iter()
+        .map(|c| read_code(&state, c))
+        .collect::<Result<Vec<_>, _>>()?;
+    let query = VerifyQuery {
+        channel: Channel::Officer,
+        region: Some(region),
+        terminal: None,
+    };
+    for (raw, t) in input.codes.iter().zip(typed) {
+        let found = match t {
+            Typed::Code(c) => state.verifier.verify(&c, &query, today()).await?,
+            Typed::Mistyped(m) => state.verifier.mistyped(&m, &query).await?,
+        };
+        new.codes.push(CheckedCode {
+            code: found.code.unwrap_or_else(|| raw.trim().to_owned()),
+            verdict: found.verdict,
+        });
+    }
+    Ok((
+        StatusCode::CREATED,
+        AxumJson(scoped.record_sample(id, &new).await?),
+    ))
+}
+
+/// `GET /api/v1/sampling/samples/{id}`.
+#[utoipa::path(get, path = "/api/v1/sampling/samples/{id}", operation_id = "get_sample", tag = "sampling",
+    summary = "Read a sample", description = "The bureaus that see its plan, and the sampled enterprise.",
+    security(("bearer" = []), ("session" = [])), params(("id" = i64, Path)),
+    responses(
+        (status = 200, body = Sample),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 404, response = crate::openapi::NotFound),
+        (status = 500, response = crate::openapi::Internal),
+    ))]
+pub async fn get_sample(
+    State(state): State<AppState>,
+    who: Authed,
+    Path(id): Path<i64>,
+) -> Result<AxumJson<Sample>, ApiError> {
+    Ok(AxumJson(state.store.scoped(&who.0).sample(id).await?))
+}
+
+/// `POST /api/v1/sampling/samples/{id}/confirm`.
+#[utoipa::path(post, path = "/api/v1/sampling/samples/{id}/confirm", operation_id = "confirm_sample", tag = "sampling",
+    summary = "Confirm the sampling form (the sampled enterprise)",
+    security(("bearer" = []), ("session" = [])), params(("id" = i64, Path), crate::openapi::CsrfHeader),
+    responses(
+        (status = 200, body = Sample),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 404, response = crate::openapi::NotFound),
+        (status = 409, description = "`sample_confirmed`: already confirmed.", body = crate::openapi::Problem, content_type = "application/problem+json"),
+        (status = 500, response = crate::openapi::Internal),
+    ))]
+pub async fn confirm_sample(
+    State(state): State<AppState>,
+    who: Authed,
+    Path(id): Path<i64>,
+) -> Result<AxumJson<Sample>, ApiError> {
+    Ok(AxumJson(
+        state.store.scoped(&who.0).confirm_sample(id).await?,
+    ))
 }

@@ -67,12 +67,14 @@ fn node_name(node: NodeCode) -> String {
 
 /// What the typed text is: a code of this node, or a mistyped one. Anything else is
 /// bad input (422), including a code of another node (named).
-enum Typed {
+pub(crate) enum Typed {
+    /// Well-formed.
     Code(SupervisionCode),
+    /// The check digit is wrong.
     Mistyped(String),
 }
 
-fn read_code(state: &AppState, input: &str) -> Result<Typed, ApiError> {
+pub(crate) fn read_code(state: &AppState, input: &str) -> Result<Typed, ApiError> {
     let own = state.store.code_space()?.node();
     match SupervisionCode::parse(input) {
         Ok(c) if c.node() == own => Ok(Typed::Code(c)),
@@ -161,7 +163,7 @@ fn query_of(
     })
 }
 
-fn today() -> jiff::civil::Date {
+pub(crate) fn today() -> jiff::civil::Date {
     jiff::Timestamp::now()
         .to_zoned(jiff::tz::TimeZone::fixed(jiff::tz::offset(8)))
         .date()

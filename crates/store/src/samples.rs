@@ -1,0 +1,433 @@
+//! Samples (抽样): what a sampling task's inspectors took from the enterprise, where and
+//! when, with the verdicts of the sampled units' supervision codes checked on the spot,
+//! and the enterprise's confirmation of the sampling form.
+
+use serde::Serialize;
+use zhijian_core::access::{Action, Role};
+use zhijian_core::code::verdict::Verdict;
+use zhijian_core::region::RegionCode;
+
+use crate::audit::{self, Change};
+use crate::db::Row;
+use crate::{Scoped, StoreError, now_ms, params, rfc3339};
+
+/// Where in the chain a sample was taken.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Stage {
+    /// At the maker (生产环节).
+    Production,
+    /// In a shop or warehouse (流通环节).
+    Distribution,
+    /// Bought online (网络抽样).
+    Online,
+}
+
+impl Stage {
+    /// The wire name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Stage::Production => "production",
+            Stage::Distribution => "distribution",
+            Stage::Online => "online",
+        }
+    }
+
+    fn parse(s: &str) -> Option<Stage> {
+        [Stage::Production, Stage::Distribution, Stage::Online]
+            .into_iter()
+            .find(|v| v.as_str() == s)
+    }
+}
+
+/// A sampled unit's supervision code and what verifying it said.
+#[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq, Eq, utoipa::ToSchema)]
+pub struct CheckedCode {
+    /// The code as typed or scanned (normalised when well-formed).
+    pub code: String,
+    /// The verdict.
+    pub verdict: Verdict,
+}
+
+/// A sample to record.
+#[derive(Debug, Clone)]
+pub struct NewSample {
+    /// Where in the chain.
+    pub stage: Stage,
+    /// One of the enterprise's products, when it is one.
+    pub product_id: Option<i64>,
+    /// The product as labelled (required when no product is named).
+    pub product_name: Option<String>,
+    /// Batch or lot number.
+    pub lot: String,
+    /// Production date on the label.
+    pub production_date: Option<jiff::civil::Date>,
+    /// Units taken.
+    pub quantity: i64,
+    /// Units of them retained for a re-test (备样).
+    pub retained: i64,
+    /// Where (address, shop or web address).
+    pub place: String,
+    /// When, ms since the epoch (default now).
+    pub taken_at: Option<i64>,
+    /// The sampled units' codes, verified.
+    pub codes: Vec<CheckedCode>,
+}
+
+/// A recorded sample.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, utoipa::ToSchema)]
+pub struct Sample {
+    /// Its id.
+    pub id: i64,
+    /// The sampling task.
+    pub task_id: i64,
+    /// The plan.
+    pub plan_id: i64,
+    /// The enterprise's credit code.
+    pub enterprise: String,
+    /// Where in the chain.
+    pub stage: Stage,
+    /// The product, when one of the enterprise's.
+    pub product_id: Option<i64>,
+    /// The product's name.
+    pub product_name: String,
+    /// Batch or lot number.
+    pub lot: String,
+    /// Production date.
+    pub production_date: Option<String>,
+    /// Units taken.
+    pub quantity: i64,
+    /// Units retained for a re-test.
+    pub retained: i64,
+    /// Where.
+    pub place: String,
+    /// When.
+    #[schema(format = DateTime)]
+    pub taken_at: String,
+    /// The inspectors who took it.
+    pub inspectors: Vec<String>,
+    /// The sampled units' codes and their verdicts.
+    pub codes: Vec<CheckedCode>,
+    /// Who confirmed it for the enterprise.
+    pub confirmed_by: Option<String>,
+    /// When.
+    #[schema(format = DateTime)]
+    pub confirmed_at: Option<String>,
+}
+
+const SELECT_SAMPLE: &str = "SELECT s.id, s.task_id, t.plan_id, o.uscc, s.stage, s.product_id, s.product_name, s.lot, s.production_date, s.quantity, s.retained, s.place, s.taken_at, t.inspectors, s.codes, s.confirmed_by, s.confirmed_at, o.id, o.region, p.region FROM samples s JOIN sampling_tasks t ON t.id = s.task_id JOIN organisations o ON o.id = t.enterprise_id JOIN sampling_plans p ON p.id = t.plan_id";
+
+fn read_sample(r: &Row) -> Result<Sample, StoreError> {
+    let stage = r.text(4)?;
+    Ok(Sample {
+        id: r.int(0)?,
+        task_id: r.int(1)?,
+        plan_id: r.int(2)?,
+        enterprise: r.text(3)?,
+        stage: Stage::parse(&stage).ok_or(StoreError::Invalid {
+            code: "corrupt_row",
+            field: "stage",
+            message: format!("unknown stage {stage}"),
+        })?,
+        product_id: r.opt_int(5)?,
+        product_name: r.text(6)?,
+        lot: r.text(7)?,
+        production_date: r.opt_text(8)?,
+        quantity: r.int(9)?,
+        retained: r.int(10)?,
+        place: r.text(11)?,
+        taken_at: rfc3339(r.int(12)?),
+        inspectors: split(&r.text(13)?),
+        codes: serde_json::from_str(&r.text(14)?).unwrap_or_default(),
+        confirmed_by: r.opt_text(15)?,
+        confirmed_at: r.opt_int(16)?.map(rfc3339),
+    })
+}
+
+fn split(list: &str) -> Vec<String> {
+    list.split(',')
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+fn invalid(code: &'static str, field: &'static str, message: impl Into<String>) -> StoreError {
+    StoreError::Invalid {
+        code,
+        field,
+        message: message.into(),
+    }
+}
+
+/// Checks a free-text field: trimmed, 1–`max` characters, no control characters.
+fn text(field: &'static str, value: &str, max: usize) -> Result<String, StoreError> {
+    let v = value.trim();
+    if v.is_empty() || v.chars().count() > max || v.chars().any(char::is_control) {
+        return Err(invalid(
+            "text",
+            field,
+            format!("{field} must be 1–{max} printable characters"),
+        ));
+    }
+    Ok(v.to_owned())
+}
+
+/// The rules a sample's fields follow; returns the trimmed lot and place.
+fn check(new: &NewSample) -> Result<(String, String), StoreError> {
+    let lot = text("lot", &new.lot, 50)?;
+    let place = text("place", &new.place, 200)?;
+    if new.product_id.is_none() {
+        text(
+            "product_name",
+            new.product_name.as_deref().unwrap_or_default(),
+            100,
+        )?;
+    }
+    if !(1..=10_000).contains(&new.quantity) {
+        return Err(invalid("quantity", "quantity", "take 1 to 10 000 units"));
+    }
+    if !(0..=new.quantity).contains(&new.retained) {
+        return Err(invalid(
+            "retained",
+            "retained",
+            "the retained units are part of those taken",
+        ));
+    }
+    if new.codes.len() > 100 {
+        return Err(invalid("codes", "codes", "at most 100 codes per sample"));
+    }
+    if new.taken_at.is_some_and(|t| t > now_ms() + 60_000) {
+        return Err(invalid(
+            "taken_at",
+            "taken_at",
+            "a sample cannot be taken in the future",
+        ));
+    }
+    Ok((lot, place))
+}
+
+impl Scoped<'_> {
+    /// The task's enterprise (id, credit code, region) and inspectors, when the caller
+    /// may see its plan.
+    async fn task(&self, id: i64) -> Result<(i64, String, String, Vec<String>), StoreError> {
+        let row = self
+            .store
+            .db
+            .fetch_optional(
+                "SELECT t.plan_id, o.id, o.uscc, o.region, t.inspectors FROM sampling_tasks t JOIN organisations o ON o.id = t.enterprise_id WHERE t.id = $1",
+                params![id],
+            )
+            .await?
+            .ok_or(StoreError::NotFound {
+                entity: "sampling task",
+            })?;
+        // Reading the plan checks that the caller may see it.
+        self.plan(row.int(0)?).await.map_err(|e| match e {
+            StoreError::NotFound { .. } => StoreError::NotFound {
+                entity: "sampling task",
+            },
+            other => other,
+        })?;
+        Ok((
+            row.int(1)?,
+            row.text(2)?,
+            row.text(3)?,
+            split(&row.text(4)?),
+        ))
+    }
+
+    /// Whether the caller may record this sample of this task (one of its inspectors, or
+    /// an admin; none recorded yet; the fields valid, the product the enterprise's): so
+    /// that nothing is verified for a sample that would be refused. Returns the
+    /// enterprise's region, where the sampled units' codes are checked.
+    pub async fn may_sample(
+        &self,
+        task_id: i64,
+        new: &NewSample,
+    ) -> Result<RegionCode, StoreError> {
+        let (enterprise_id, uscc, region, inspectors) = self.task(task_id).await?;
+        if self.principal.role != Role::Admin && !inspectors.contains(&self.principal.username) {
+            return Err(StoreError::Forbidden);
+        }
+        if self
+            .store
+            .db
+            .fetch_optional("SELECT 1 FROM samples WHERE task_id = $1", params![task_id])
+            .await?
+            .is_some()
+        {
+            return Err(StoreError::Conflict {
+                code: "sample_taken",
+                field: "task",
+                message: format!("task {task_id} already has its sample"),
+            });
+        }
+        check(new)?;
+        if let Some(p) = new.product_id {
+            self.store
+                .db
+                .fetch_optional(
+                    "SELECT 1 FROM products WHERE id = $1 AND enterprise_id = $2",
+                    params![p, enterprise_id],
+                )
+                .await?
+                .ok_or_else(|| {
+                    invalid(
+                        "product_unknown",
+                        "product_id",
+                        format!("enterprise {uscc} has no product {p}"),
+                    )
+                })?;
+        }
+        Ok(RegionCode::parse(&region).unwrap_or(RegionCode::NATIONAL))
+    }
+
+    /// Records the sample of a task: one of the task's inspectors (or an admin), once.
+    pub async fn record_sample(&self, task_id: i64, new: &NewSample) -> Result<Sample, StoreError> {
+        let (enterprise_id, uscc, _, inspectors) = self.task(task_id).await?;
+        let me = &self.principal.username;
+        if self.principal.role != Role::Admin && !inspectors.contains(me) {
+            return Err(StoreError::Forbidden);
+        }
+        let (lot, place) = check(new)?;
+        let at = now_ms();
+        let taken_at = new.taken_at.unwrap_or(at);
+        let mut tx = self.store.db.begin().await?;
+        let product_name = match new.product_id {
+            Some(p) => tx
+                .fetch_optional(
+                    "SELECT name FROM products WHERE id = $1 AND enterprise_id = $2",
+                    params![p, enterprise_id],
+                )
+                .await?
+                .ok_or_else(|| {
+                    invalid(
+                        "product_unknown",
+                        "product_id",
+                        format!("enterprise {uscc} has no product {p}"),
+                    )
+                })?
+                .text(0)?,
+            None => text(
+                "product_name",
+                new.product_name.as_deref().unwrap_or_default(),
+                100,
+            )?,
+        };
+        let codes = serde_json::to_string(&new.codes).unwrap_or_else(|_| "[]".into());
+        let id = tx
+            .fetch_optional(
+                "INSERT INTO samples (task_id, stage, product_id, product_name, lot, production_date, quantity, retained, place, taken_at, codes, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) ON CONFLICT (task_id) DO NOTHING RETURNING id",
+                params![
+                    task_id,
+                    new.stage.as_str(),
+                    new.product_id,
+                    product_name.as_str(),
+                    lot.as_str(),
+                    new.production_date.map(|d| d.to_string()),
+                    new.quantity,
+                    new.retained,
+                    place.as_str(),
+                    taken_at,
+                    codes.as_str(),
+                    me.as_str(),
+                    at
+                ],
+            )
+            .await?
+            .ok_or_else(|| StoreError::Conflict {
+                code: "sample_taken",
+                field: "task",
+                message: format!("task {task_id} already has its sample"),
+            })?
+            .int(0)?;
+        audit::append(
+            &mut tx,
+            at,
+            Change {
+                actor: me,
+                action: "sampling.sample",
+                entity: "sample",
+                entity_id: id.to_string(),
+                enterprise: Some(uscc),
+                before: None,
+                after: Some(serde_json::json!({
+                    "task": task_id, "stage": new.stage.as_str(), "product": product_name,
+                    "lot": lot, "quantity": new.quantity, "retained": new.retained,
+                    "place": place, "codes": new.codes,
+                })),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        self.sample(id).await
+    }
+
+    /// One sample: for the bureaus that see its plan, and the sampled enterprise.
+    pub async fn sample(&self, id: i64) -> Result<Sample, StoreError> {
+        let row = self
+            .store
+            .db
+            .fetch_optional(&format!("{SELECT_SAMPLE} WHERE s.id = $1"), params![id])
+            .await?
+            .ok_or(StoreError::NotFound { entity: "sample" })?;
+        let plan_region = RegionCode::parse(&row.text(19)?).unwrap_or(RegionCode::NATIONAL);
+        let own =
+            self.principal.role == Role::Enterprise && self.principal.org_id == Some(row.int(17)?);
+        if !own && !self.sees_plan(plan_region) {
+            return Err(StoreError::NotFound { entity: "sample" });
+        }
+        read_sample(&row)
+    }
+
+    /// The sampled enterprise confirms the sampling form (its own user), once.
+    pub async fn confirm_sample(&self, id: i64) -> Result<Sample, StoreError> {
+        let sample = self.sample(id).await?;
+        let row = self
+            .store
+            .db
+            .fetch_one(
+                "SELECT o.id, o.region FROM organisations o WHERE o.uscc = $1",
+                params![sample.enterprise.as_str()],
+            )
+            .await?;
+        let region = RegionCode::parse(&row.text(1)?).unwrap_or(RegionCode::NATIONAL);
+        if self.principal.role != Role::Enterprise
+            || !self.principal.may(Action::Read, row.int(0)?, region)
+        {
+            return Err(StoreError::Forbidden);
+        }
+        let at = now_ms();
+        let me = self.principal.username.as_str();
+        let mut tx = self.store.db.begin().await?;
+        let done = tx
+            .execute(
+                "UPDATE samples SET confirmed_by = $1, confirmed_at = $2 WHERE id = $3 AND confirmed_by IS NULL",
+                params![me, at, id],
+            )
+            .await?;
+        if done != 1 {
+            return Err(StoreError::Conflict {
+                code: "sample_confirmed",
+                field: "sample",
+                message: format!("sample {id} was already confirmed"),
+            });
+        }
+        audit::append(
+            &mut tx,
+            at,
+            Change {
+                actor: me,
+                action: "sampling.confirm",
+                entity: "sample",
+                entity_id: id.to_string(),
+                enterprise: Some(sample.enterprise.clone()),
+                before: None,
+                after: Some(serde_json::json!({"confirmed_by": me})),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        self.sample(id).await
+    }
+}
