@@ -23,4 +23,5 @@ pub mod page;
 pub mod region;
 pub mod sampling;
 pub mod search;
+pub mod test_report;
 pub mod uscc;

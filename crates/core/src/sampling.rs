@@ -74,6 +74,9 @@ pub struct Quota {
     pub region: RegionCode,
     /// How many batches (1–10 000).
     pub batches: u32,
+    /// The credit code of the lab that tests them (it sees only its own tasks).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lab: Option<String>,
 }
 
 /// Why a plan cannot be made as given.
@@ -263,6 +266,7 @@ mod tests {
             category: category.into(),
             region: r(region),
             batches,
+            lab: None,
         }
     }
 

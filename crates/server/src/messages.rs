@@ -66,6 +66,15 @@ pub fn zh(code: &str) -> Option<&'static str> {
         "sample_taken" => "该抽样任务已经记录了样品",
         "sample_confirmed" => "该抽样单已经确认",
         "retained" => "备样数量不能超过抽样数量",
+        "lab_unknown" => "该信用代码不是已登记的检验机构",
+        "report_number" => "报告编号应为1至50个字符",
+        "report_items" => "检验报告应有1至500个检验项目",
+        "report_item" => "检验项目的名称、标准要求、实测值不能为空，且不超过规定长度",
+        "report_conclusion" => {
+            "检验结论与各项目判定不一致：有不合格项目时结论应为不合格，否则为合格"
+        }
+        "report_filed" => "该样品已经提交了检验报告",
+        "report_number_taken" => "本机构已使用该报告编号",
         "draw_changed" => "计划抽取后档案或检查人员已变化，以已记录的抽取结果为准",
         "print_job_overlap" => "部分监管码已交给印刷企业",
         "print_job_confirmed" => "该印刷任务已经确认",

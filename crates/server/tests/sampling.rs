@@ -72,8 +72,37 @@ async fn plans_are_drawn_reproducibly_and_seen_only_by_bureaus() {
         }
 
         // Bad plans and callers without the right change nothing.
+        // Two labs; the plan's quota goes to the first.
+        let lab_code = uscc("130104", 900).to_string();
+        let rival_lab = uscc("130104", 901).to_string();
+        for (code, name) in [
+            (&lab_code, "河北省食品检验研究院"),
+            (&rival_lab, "石家庄检测中心"),
+        ] {
+            let r = post(
+                "/api/v1/labs".into(),
+                &province,
+                json!({"uscc": code, "name": name, "region": "130104"}),
+            )
+            .await;
+            assert_eq!(r.status, 201, "{l}: {:?}", r.json);
+        }
+        let lab = user(
+            s,
+            "lab-user",
+            Role::Lab,
+            Membership::Organisation(lab_code.clone()),
+        )
+        .await;
+        let other_lab = user(
+            s,
+            "lab-rival",
+            Role::Lab,
+            Membership::Organisation(rival_lab.clone()),
+        )
+        .await;
         let plan = json!({"name": "2026年河北省乳制品监督抽查", "year": 2026, "level": "province",
-                          "region": "130000", "quotas": [{"category": "F05", "region": "130100", "batches": 4}]});
+                          "region": "130000", "quotas": [{"category": "F05", "region": "130100", "batches": 4, "lab": lab_code}]});
         let before = audit_head(s).await;
         for (token, body, status, code) in [
             (
@@ -127,6 +156,16 @@ async fn plans_are_drawn_reproducibly_and_seen_only_by_bureaus() {
                 },
                 422,
                 "plan_quotas",
+            ),
+            (
+                &province,
+                {
+                    let mut b = plan.clone();
+                    b["quotas"][0]["lab"] = json!(dairies[0]);
+                    b
+                },
+                422,
+                "lab_unknown",
             ),
             (&city, plan.clone(), 403, "forbidden"),
             (&viewer, plan.clone(), 403, "forbidden"),
@@ -388,5 +427,67 @@ async fn plans_are_drawn_reproducibly_and_seen_only_by_bureaus() {
         assert_eq!(r.json["confirmed_by"], "sampled", "{l}: {:?}", r.json);
         let r = post(confirm, &sampled, json!({})).await;
         assert_eq!(r.json["code"], "sample_confirmed", "{l}: {:?}", r.json);
+
+        // The plan's lab sees the sample and files its report; another lab sees nothing.
+        let r = get("/api/v1/sampling/lab-samples".into(), &lab).await;
+        assert_eq!(r.json["total"], 1, "{l}: {:?}", r.json);
+        assert_eq!(r.json["items"][0]["id"], id, "{l}");
+        let r = get("/api/v1/sampling/lab-samples".into(), &other_lab).await;
+        assert_eq!(r.json["total"], 0, "{l}");
+        let report_uri = format!("/api/v1/sampling/samples/{id}/report");
+        let report = json!({"number": "JY2026-0042", "issued_on": "2026-11-25", "conclusion": "fail",
+            "items": [
+                {"name": "蛋白质", "requirement": "≥2.9 g/100g", "value": "2.6", "unit": "g/100g",
+                 "method": "GB 5009.5-2016", "verdict": "fail"},
+                {"name": "菌落总数", "requirement": "≤100000 CFU/mL", "value": "2300", "unit": "CFU/mL",
+                 "method": "GB 4789.2-2022", "verdict": "pass"}]});
+        let before = audit_head(s).await;
+        let passing = {
+            let mut b = report.clone();
+            b["conclusion"] = json!("pass");
+            b
+        };
+        let empty = {
+            let mut b = report.clone();
+            b["items"] = json!([]);
+            b
+        };
+        for (token, body, status, code) in [
+            (&other_lab, report.clone(), 404, "not_found"),
+            (inspector, report.clone(), 403, "forbidden"),
+            (&lab, passing, 422, "report_conclusion"),
+            (&lab, empty, 422, "report_items"),
+        ] {
+            let r = post(report_uri.clone(), token, body).await;
+            assert_eq!(
+                (r.status.as_u16(), r.json["code"].as_str()),
+                (status, Some(code)),
+                "{l}: {:?}",
+                r.json
+            );
+        }
+        assert_eq!(
+            audit_head(s).await,
+            before,
+            "{l}: refused reports changed data"
+        );
+        let r = post(report_uri.clone(), &lab, report.clone()).await;
+        assert_eq!(r.status, 201, "{l}: {:?}", r.json);
+        let parsed: zhijian_core::test_report::Report =
+            serde_json::from_value(report.clone()).unwrap();
+        assert_eq!(
+            r.json["signature"],
+            zhijian_core::test_report::signature(&parsed),
+            "{l}: the signature is the published one"
+        );
+        assert_eq!(r.json["lab"], lab_code.as_str(), "{l}");
+        let r = post(report_uri.clone(), &lab, report).await;
+        assert_eq!(r.json["code"], "report_filed", "{l}: {:?}", r.json);
+        for token in [&sampled, &province, &lab] {
+            let r = get(report_uri.clone(), token).await;
+            assert_eq!(r.json["conclusion"], "fail", "{l}: {:?}", r.json);
+        }
+        let r = get(report_uri, &stranger).await;
+        assert_eq!(r.status, 404, "{l}");
     }
 }

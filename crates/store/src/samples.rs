@@ -5,7 +5,9 @@
 use serde::Serialize;
 use zhijian_core::access::{Action, Role};
 use zhijian_core::code::verdict::Verdict;
+use zhijian_core::page::{Page, Paged};
 use zhijian_core::region::RegionCode;
+use zhijian_core::test_report::{self, Outcome, Report};
 
 use crate::audit::{self, Change};
 use crate::db::Row;
@@ -115,7 +117,28 @@ pub struct Sample {
     pub confirmed_at: Option<String>,
 }
 
-const SELECT_SAMPLE: &str = "SELECT s.id, s.task_id, t.plan_id, o.uscc, s.stage, s.product_id, s.product_name, s.lot, s.production_date, s.quantity, s.retained, s.place, s.taken_at, t.inspectors, s.codes, s.confirmed_by, s.confirmed_at, o.id, o.region, p.region FROM samples s JOIN sampling_tasks t ON t.id = s.task_id JOIN organisations o ON o.id = t.enterprise_id JOIN sampling_plans p ON p.id = t.plan_id";
+/// A filed test report.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, utoipa::ToSchema)]
+pub struct FiledReport {
+    /// The sample.
+    pub sample_id: i64,
+    /// The lab's credit code.
+    pub lab: String,
+    /// Its name.
+    pub lab_name: String,
+    /// The report.
+    #[serde(flatten)]
+    pub report: Report,
+    /// Hex SHA-256 of the report's canonical text.
+    pub signature: String,
+    /// Who filed it.
+    pub filed_by: String,
+    /// When.
+    #[schema(format = DateTime)]
+    pub filed_at: String,
+}
+
+const SELECT_SAMPLE: &str = "SELECT s.id, s.task_id, t.plan_id, o.uscc, s.stage, s.product_id, s.product_name, s.lot, s.production_date, s.quantity, s.retained, s.place, s.taken_at, t.inspectors, s.codes, s.confirmed_by, s.confirmed_at, o.id, o.region, p.region, q.lab_id FROM samples s JOIN sampling_tasks t ON t.id = s.task_id JOIN organisations o ON o.id = t.enterprise_id JOIN sampling_plans p ON p.id = t.plan_id JOIN sampling_quotas q ON q.plan_id = t.plan_id AND q.position = t.position";
 
 fn read_sample(r: &Row) -> Result<Sample, StoreError> {
     let stage = r.text(4)?;
@@ -371,13 +394,180 @@ impl Scoped<'_> {
             .fetch_optional(&format!("{SELECT_SAMPLE} WHERE s.id = $1"), params![id])
             .await?
             .ok_or(StoreError::NotFound { entity: "sample" })?;
-        let plan_region = RegionCode::parse(&row.text(19)?).unwrap_or(RegionCode::NATIONAL);
-        let own =
-            self.principal.role == Role::Enterprise && self.principal.org_id == Some(row.int(17)?);
-        if !own && !self.sees_plan(plan_region) {
+        if !self.sees_sample(&row)? {
             return Err(StoreError::NotFound { entity: "sample" });
         }
         read_sample(&row)
+    }
+
+    /// Bureaus that see the plan, the sampled enterprise, the lab of the quota.
+    fn sees_sample(&self, row: &Row) -> Result<bool, StoreError> {
+        let plan_region = RegionCode::parse(&row.text(19)?).unwrap_or(RegionCode::NATIONAL);
+        let org = self.principal.org_id;
+        Ok(match self.principal.role {
+            Role::Enterprise => org == Some(row.int(17)?),
+            Role::Lab => org.is_some() && org == row.opt_int(20)?,
+            _ => self.sees_plan(plan_region),
+        })
+    }
+
+    /// The samples a lab is to test (its quotas'), newest first.
+    pub async fn lab_samples(&self, page: Page) -> Result<Paged<Sample>, StoreError> {
+        let lab = match (self.principal.role, self.principal.org_id) {
+            (Role::Lab, Some(id)) => id,
+            _ => {
+                return Ok(Paged {
+                    items: Vec::new(),
+                    total: 0,
+                });
+            }
+        };
+        let db = &self.store.db;
+        let total = db
+            .fetch_one(
+                "SELECT COUNT(*) FROM samples s JOIN sampling_tasks t ON t.id = s.task_id JOIN sampling_quotas q ON q.plan_id = t.plan_id AND q.position = t.position WHERE q.lab_id = $1",
+                params![lab],
+            )
+            .await?
+            .int(0)?;
+        let rows = db
+            .fetch_all(
+                &format!(
+                    "{SELECT_SAMPLE} WHERE q.lab_id = $1 ORDER BY s.id DESC LIMIT $2 OFFSET $3"
+                ),
+                params![lab, page.limit(), page.offset()],
+            )
+            .await?;
+        let items = rows.iter().map(read_sample).collect::<Result<_, _>>()?;
+        Ok(Paged { items, total })
+    }
+
+    /// Files the test report of a sample: the lab of its quota, once.
+    pub async fn file_report(
+        &self,
+        sample_id: i64,
+        report: &Report,
+    ) -> Result<FiledReport, StoreError> {
+        let row = self
+            .store
+            .db
+            .fetch_optional(
+                &format!("{SELECT_SAMPLE} WHERE s.id = $1"),
+                params![sample_id],
+            )
+            .await?
+            .ok_or(StoreError::NotFound { entity: "sample" })?;
+        if !self.sees_sample(&row)? {
+            return Err(StoreError::NotFound { entity: "sample" });
+        }
+        let lab = row.opt_int(20)?;
+        if self.principal.role != Role::Lab || lab.is_none() || self.principal.org_id != lab {
+            return Err(StoreError::Forbidden);
+        }
+        let report = test_report::check(report).map_err(|e| StoreError::Invalid {
+            code: e.code(),
+            field: "items",
+            message: e.to_string(),
+        })?;
+        let signature = test_report::signature(&report);
+        let uscc = row.text(3)?;
+        let at = now_ms();
+        let me = self.principal.username.as_str();
+        let mut tx = self.store.db.begin().await?;
+        if tx
+            .fetch_optional(
+                "SELECT 1 FROM test_reports WHERE sample_id = $1",
+                params![sample_id],
+            )
+            .await?
+            .is_some()
+        {
+            return Err(StoreError::Conflict {
+                code: "report_filed",
+                field: "sample",
+                message: format!("sample {sample_id} already has its report"),
+            });
+        }
+        tx.execute(
+            "INSERT INTO test_reports (sample_id, lab_id, number, issued_on, conclusion, items, signature, filed_by, filed_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+            params![
+                sample_id,
+                lab,
+                report.number.as_str(),
+                report.issued_on.to_string(),
+                report.conclusion.as_str(),
+                serde_json::to_string(&report.items).unwrap_or_default(),
+                signature.as_str(),
+                me,
+                at
+            ],
+        )
+        .await
+        .map_err(|e| {
+            crate::conflict_on_unique(
+                e,
+                "report_number_taken",
+                "number",
+                format!("this lab already filed report {}", report.number),
+            )
+        })?;
+        audit::append(
+            &mut tx,
+            at,
+            Change {
+                actor: me,
+                action: "sampling.report",
+                entity: "sample",
+                entity_id: sample_id.to_string(),
+                enterprise: Some(uscc),
+                before: None,
+                after: Some(serde_json::json!({
+                    "number": report.number, "conclusion": report.conclusion.as_str(),
+                    "signature": signature,
+                })),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        self.report(sample_id)
+            .await?
+            .ok_or(StoreError::NotFound { entity: "report" })
+    }
+
+    /// The test report of a sample, for whoever may see the sample (none before it is
+    /// filed).
+    pub async fn report(&self, sample_id: i64) -> Result<Option<FiledReport>, StoreError> {
+        self.sample(sample_id).await?;
+        let Some(r) = self
+            .store
+            .db
+            .fetch_optional(
+                "SELECT r.number, r.issued_on, r.conclusion, r.items, r.signature, r.filed_by, r.filed_at, l.uscc, l.name FROM test_reports r JOIN organisations l ON l.id = r.lab_id WHERE r.sample_id = $1",
+                params![sample_id],
+            )
+            .await?
+        else {
+            return Ok(None);
+        };
+        let corrupt = |field: &'static str| StoreError::Invalid {
+            code: "corrupt_row",
+            field,
+            message: format!("a stored report's {field} is unreadable"),
+        };
+        Ok(Some(FiledReport {
+            sample_id,
+            lab: r.text(7)?,
+            lab_name: r.text(8)?,
+            report: Report {
+                number: r.text(0)?,
+                issued_on: r.text(1)?.parse().map_err(|_| corrupt("issued_on"))?,
+                conclusion: Outcome::parse(&r.text(2)?).ok_or_else(|| corrupt("conclusion"))?,
+                items: serde_json::from_str(&r.text(3)?).map_err(|_| corrupt("items"))?,
+            },
+            signature: r.text(4)?,
+            filed_by: r.text(5)?,
+            filed_at: rfc3339(r.int(6)?),
+        }))
     }
 
     /// The sampled enterprise confirms the sampling form (its own user), once.

@@ -162,6 +162,25 @@ impl Scoped<'_> {
         let at = now_ms();
         let actor = self.principal.username.as_str();
         let mut tx = self.store.db.begin().await?;
+        let mut labs = Vec::with_capacity(new.quotas.len());
+        for (i, q) in new.quotas.iter().enumerate() {
+            labs.push(match &q.lab {
+                None => None,
+                Some(lab) => Some(
+                    tx.fetch_optional(
+                        "SELECT id FROM organisations WHERE uscc = $1 AND kind = 'lab'",
+                        params![lab.trim()],
+                    )
+                    .await?
+                    .ok_or_else(|| StoreError::Invalid {
+                        code: "lab_unknown",
+                        field: "quotas",
+                        message: format!("quota {i}: {lab} is not a registered lab"),
+                    })?
+                    .int(0)?,
+                ),
+            });
+        }
         let id = tx
             .fetch_one(
                 "INSERT INTO sampling_plans (name, year, level, region, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
@@ -180,12 +199,13 @@ impl Scoped<'_> {
                     q.category.as_str().into(),
                     q.region.as_str().into(),
                     i64::from(q.batches).into(),
+                    crate::db::Value::Int(labs[i]),
                 ]
             })
             .collect();
         tx.insert_rows(
-            "INSERT INTO sampling_quotas (plan_id, position, category, region, batches)",
-            5,
+            "INSERT INTO sampling_quotas (plan_id, position, category, region, batches, lab_id)",
+            6,
             &rows,
         )
         .await?;
@@ -227,7 +247,7 @@ impl Scoped<'_> {
         }
         let quotas = db
             .fetch_all(
-                "SELECT category, region, batches FROM sampling_quotas WHERE plan_id = $1 ORDER BY position",
+                "SELECT q.category, q.region, q.batches, l.uscc FROM sampling_quotas q LEFT JOIN organisations l ON l.id = q.lab_id WHERE q.plan_id = $1 ORDER BY q.position",
                 params![id],
             )
             .await?
@@ -237,6 +257,7 @@ impl Scoped<'_> {
                     category: q.text(0)?,
                     region: RegionCode::parse(&q.text(1)?).unwrap_or(RegionCode::NATIONAL),
                     batches: u32::try_from(q.int(2)?).unwrap_or_default(),
+                    lab: q.opt_text(3)?,
                 })
             })
             .collect::<Result<_, StoreError>>()?;

@@ -80,6 +80,11 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         )
         .route("/api/v1/sampling/samples/{id}", get(sampling::get_sample))
         .route(
+            "/api/v1/sampling/samples/{id}/report",
+            get(sampling::get_report).post(sampling::file_report),
+        )
+        .route("/api/v1/sampling/lab-samples", get(sampling::lab_samples))
+        .route(
             "/api/v1/sampling/samples/{id}/confirm",
             post(sampling::confirm_sample),
         )

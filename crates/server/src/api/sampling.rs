@@ -6,7 +6,8 @@ use axum::http::StatusCode;
 use serde::Deserialize;
 use zhijian_core::page::{Page, Paged};
 use zhijian_core::sampling::{PlanLevel, Quota};
-use zhijian_store::samples::{CheckedCode, NewSample, Sample, Stage};
+use zhijian_core::test_report::Report;
+use zhijian_store::samples::{CheckedCode, FiledReport, NewSample, Sample, Stage};
 use zhijian_store::sampling::{Draw, DrawRules, NewPlan, Plan};
 use zhijian_store::verify::{Channel, Query as VerifyQuery};
 
@@ -353,4 +354,89 @@ pub async fn confirm_sample(
     Ok(AxumJson(
         state.store.scoped(&who.0).confirm_sample(id).await?,
     ))
+}
+
+/// Paging of `GET /api/v1/sampling/lab-samples`.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct LabPage {
+    /// Page number, from 1.
+    page: Option<u32>,
+    /// Items per page, 1–1000.
+    per_page: Option<u32>,
+}
+
+/// `GET /api/v1/sampling/lab-samples`.
+#[utoipa::path(get, path = "/api/v1/sampling/lab-samples", operation_id = "lab_samples", tag = "sampling",
+    summary = "The samples a lab is to test",
+    description = "A lab's users see the samples of the quotas assigned to their lab, newest first; everyone else gets an empty list.",
+    security(("bearer" = []), ("session" = [])), params(LabPage),
+    responses(
+        (status = 200, body = inline(Paged<Sample>)),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 500, response = crate::openapi::Internal),
+    ))]
+pub async fn lab_samples(
+    State(state): State<AppState>,
+    who: Authed,
+    Query(p): Query<LabPage>,
+) -> Result<AxumJson<Paged<Sample>>, ApiError> {
+    let page = Page::new(p.page, p.per_page)
+        .map_err(|e| ApiError::invalid("page", "page", e.to_string()))?;
+    Ok(AxumJson(
+        state.store.scoped(&who.0).lab_samples(page).await?,
+    ))
+}
+
+/// `POST /api/v1/sampling/samples/{id}/report` → 201.
+#[utoipa::path(post, path = "/api/v1/sampling/samples/{id}/report", operation_id = "file_report", tag = "sampling",
+    summary = "File a sample's test report (the lab of its quota)",
+    description = "Items with requirement, measured value, unit, method and verdict; the conclusion must be `fail` when an item fails and `pass` when none does. The answer carries the signature: hex SHA-256 of the canonical text (number, issue date, conclusion, then one line per item: name, requirement, value, unit, method, verdict; fields separated by U+001F, lines ended by LF).",
+    security(("bearer" = []), ("session" = [])), params(("id" = i64, Path), crate::openapi::CsrfHeader),
+    request_body = Report,
+    responses(
+        (status = 201, body = FiledReport),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 404, response = crate::openapi::NotFound),
+        (status = 409, description = "`report_filed` or `report_number_taken`.", body = crate::openapi::Problem, content_type = "application/problem+json"),
+        (status = 422, response = crate::openapi::Unprocessable),
+        (status = 500, response = crate::openapi::Internal),
+    ))]
+pub async fn file_report(
+    State(state): State<AppState>,
+    who: Authed,
+    Path(id): Path<i64>,
+    Json(input): Json<Report>,
+) -> Result<(StatusCode, AxumJson<FiledReport>), ApiError> {
+    Ok((
+        StatusCode::CREATED,
+        AxumJson(state.store.scoped(&who.0).file_report(id, &input).await?),
+    ))
+}
+
+/// `GET /api/v1/sampling/samples/{id}/report`.
+#[utoipa::path(get, path = "/api/v1/sampling/samples/{id}/report", operation_id = "get_report", tag = "sampling",
+    summary = "Read a sample's test report", security(("bearer" = []), ("session" = [])),
+    params(("id" = i64, Path)),
+    responses(
+        (status = 200, body = FiledReport),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 404, description = "No such sample, or no report yet.", body = crate::openapi::Problem, content_type = "application/problem+json"),
+        (status = 500, response = crate::openapi::Internal),
+    ))]
+pub async fn get_report(
+    State(state): State<AppState>,
+    who: Authed,
+    Path(id): Path<i64>,
+) -> Result<AxumJson<FiledReport>, ApiError> {
+    state
+        .store
+        .scoped(&who.0)
+        .report(id)
+        .await?
+        .map(AxumJson)
+        .ok_or_else(|| ApiError::from(zhijian_store::StoreError::NotFound { entity: "report" }))
 }

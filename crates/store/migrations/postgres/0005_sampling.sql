@@ -21,6 +21,7 @@ CREATE TABLE sampling_quotas (
     category  TEXT    NOT NULL,
     region    TEXT    NOT NULL,
     batches   BIGINT  NOT NULL CHECK (batches > 0),
+    lab_id    BIGINT  REFERENCES organisations (id),
     PRIMARY KEY (plan_id, position)
 );
 

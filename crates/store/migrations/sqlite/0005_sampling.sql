@@ -21,6 +21,7 @@ CREATE TABLE sampling_quotas (
     category  TEXT    NOT NULL,
     region    TEXT    NOT NULL,
     batches   INTEGER NOT NULL CHECK (batches > 0),
+    lab_id    INTEGER REFERENCES organisations (id),
     PRIMARY KEY (plan_id, position)
 );
 

@@ -19,3 +19,19 @@ CREATE TABLE samples (
     created_by       TEXT    NOT NULL,
     created_at       INTEGER NOT NULL
 );
+
+-- Test reports: one per sample, filed by the lab of its quota; the items as JSON, the
+-- signature (SHA-256 of the canonical text, see zhijian_core::test_report) fixes them.
+CREATE TABLE test_reports (
+    id           INTEGER PRIMARY KEY,
+    sample_id    INTEGER NOT NULL UNIQUE REFERENCES samples (id),
+    lab_id       INTEGER NOT NULL REFERENCES organisations (id),
+    number       TEXT    NOT NULL,
+    issued_on    TEXT    NOT NULL,
+    conclusion   TEXT    NOT NULL CHECK (conclusion IN ('pass', 'fail')),
+    items        TEXT    NOT NULL,
+    signature    TEXT    NOT NULL,
+    filed_by     TEXT    NOT NULL,
+    filed_at     INTEGER NOT NULL,
+    UNIQUE (lab_id, number)
+);
