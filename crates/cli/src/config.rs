@@ -38,6 +38,8 @@ const ENV_KEYS: &[&str] = &[
     "code_limit_per_day",
     "repeat_threshold",
     "region_threshold",
+    "objection_days",
+    "food_objection_working_days",
 ];
 
 /// Resolves the settings for a command.

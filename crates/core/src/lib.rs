@@ -11,6 +11,7 @@
 
 pub mod access;
 pub mod attachment;
+pub mod calendar;
 pub mod catalogue;
 pub mod code;
 pub mod enterprise;
@@ -21,6 +22,7 @@ pub mod licence_number;
 pub mod name_index;
 pub mod page;
 pub mod region;
+pub mod sample_result;
 pub mod sampling;
 pub mod search;
 pub mod test_report;

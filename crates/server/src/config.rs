@@ -42,6 +42,14 @@ pub struct Config {
     pub repeat_threshold: i64,
     /// A code queried from this many regions raises a counterfeit signal.
     pub region_threshold: u32,
+    /// Calendar days an enterprise has to object to a failed sampling result.
+    pub objection_days: u32,
+    /// Working days it has for food (catalogue categories `F…`).
+    pub food_objection_working_days: u32,
+    /// Public holidays (`YYYY-MM-DD`), not counted as working days.
+    pub holidays: Vec<jiff::civil::Date>,
+    /// Weekend days worked in exchange for holidays (调休), counted as working days.
+    pub workdays: Vec<jiff::civil::Date>,
 }
 
 /// A secret setting (the code key): shown as `[redacted]` in debug output and logs.
@@ -79,6 +87,10 @@ impl Default for Config {
             code_limit_per_day: 100_000_000,
             repeat_threshold: 5,
             region_threshold: 2,
+            objection_days: 15,
+            food_objection_working_days: 7,
+            holidays: Vec::new(),
+            workdays: Vec::new(),
         }
     }
 }
@@ -105,6 +117,14 @@ impl Config {
     /// Where the code key lives when not given in the settings.
     pub fn code_key_file(&self) -> PathBuf {
         self.data.join("keys").join("code.key")
+    }
+
+    /// The working-day calendar deadlines are counted in.
+    pub fn calendar(&self) -> zhijian_core::calendar::Calendar {
+        zhijian_core::calendar::Calendar::new(
+            self.holidays.iter().copied(),
+            self.workdays.iter().copied(),
+        )
     }
 
     /// Whether cookies must carry the `Secure` flag.
@@ -162,4 +182,13 @@ code_limit_per_day = 100000000
 # Counterfeit signals: a code queried more often than this, or from this many regions.
 repeat_threshold = 5
 region_threshold = 2
+
+# Objections to a failed sampling result: calendar days, and working days for food.
+objection_days = 15
+food_objection_working_days = 7
+
+# The working-day calendar: public holidays, and weekend days worked in exchange (调休),
+# as published each year, e.g. holidays = ["2026-10-01", "2026-10-02"].
+holidays = []
+workdays = []
 "#;

@@ -75,6 +75,11 @@ pub fn zh(code: &str) -> Option<&'static str> {
         }
         "report_filed" => "该样品已经提交了检验报告",
         "report_number_taken" => "本机构已使用该报告编号",
+        "objection_filed" => "该样品已经提出过异议",
+        "objection_not_failed" => "只有不合格结果可以提出异议",
+        "objection_late" => "异议期已过，不能再提出异议",
+        "objection_decided" => "该异议已经处理",
+        "retest_lab" => "受理异议须指定另一家检验机构进行复检",
         "draw_changed" => "计划抽取后档案或检查人员已变化，以已记录的抽取结果为准",
         "print_job_overlap" => "部分监管码已交给印刷企业",
         "print_job_confirmed" => "该印刷任务已经确认",

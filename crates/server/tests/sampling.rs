@@ -489,5 +489,100 @@ async fn plans_are_drawn_reproducibly_and_seen_only_by_bureaus() {
         }
         let r = get(report_uri, &stranger).await;
         assert_eq!(r.status, 404, "{l}");
+
+        // A failed dairy product: the enterprise has seven working days to object.
+        let result = format!("/api/v1/sampling/samples/{id}/result");
+        let r = get(result.clone(), &sampled).await;
+        assert_eq!(
+            r.json["standing"]["stage"], "objection_window",
+            "{l}: {:?}",
+            r.json
+        );
+        assert_eq!(r.json["standing"]["outcome"], "fail", "{l}");
+        let filed_on = jiff::Timestamp::now()
+            .to_zoned(jiff::tz::TimeZone::fixed(jiff::tz::offset(8)))
+            .date();
+        let deadline = zhijian_core::sample_result::objection_deadline(
+            filed_on,
+            true,
+            Default::default(),
+            &Default::default(),
+        );
+        assert_eq!(
+            r.json["standing"]["objection_deadline"],
+            deadline.to_string(),
+            "{l}"
+        );
+        let object = format!("/api/v1/sampling/samples/{id}/objection");
+        let why = json!({"reason": "备样封条完好，申请复检：蛋白质检测方法与标准不符"});
+        let before = audit_head(s).await;
+        for (token, body, status, code) in [
+            (&stranger, why.clone(), 404, "not_found"),
+            (inspector, why.clone(), 403, "forbidden"),
+            (&sampled, json!({"reason": " "}), 422, "reason"),
+        ] {
+            let r = post(object.clone(), token, body).await;
+            assert_eq!(
+                (r.status.as_u16(), r.json["code"].as_str()),
+                (status, Some(code)),
+                "{l}: {:?}",
+                r.json
+            );
+        }
+        assert_eq!(
+            audit_head(s).await,
+            before,
+            "{l}: refused objections changed data"
+        );
+        let r = post(object.clone(), &sampled, why.clone()).await;
+        assert_eq!(r.status, 201, "{l}: {:?}", r.json);
+        assert_eq!(r.json["standing"]["stage"], "objection_pending", "{l}");
+        let r = post(object, &sampled, why).await;
+        assert_eq!(r.json["code"], "objection_filed", "{l}: {:?}", r.json);
+
+        // The province decides: a re-test at another lab.
+        let decide = format!("/api/v1/sampling/samples/{id}/objection/decide");
+        let accept = |lab: Option<&str>| json!({"accept": true, "reason": "备样完好，同意复检", "retest_lab": lab});
+        for (token, body, status, code) in [
+            (&city, accept(Some(&rival_lab)), 403, "forbidden"),
+            (&province, accept(None), 422, "retest_lab"),
+            (&province, accept(Some(&lab_code)), 422, "retest_lab"),
+        ] {
+            let r = post(decide.clone(), token, body).await;
+            assert_eq!(
+                (r.status.as_u16(), r.json["code"].as_str()),
+                (status, Some(code)),
+                "{l}: {:?}",
+                r.json
+            );
+        }
+        let r = post(decide.clone(), &province, accept(Some(&rival_lab))).await;
+        assert_eq!(r.status, 200, "{l}: {:?}", r.json);
+        assert_eq!(r.json["standing"]["stage"], "retest", "{l}");
+        assert_eq!(r.json["objection"]["retest_lab"], rival_lab.as_str(), "{l}");
+        let r = post(decide, &province, accept(Some(&rival_lab))).await;
+        assert_eq!(r.json["code"], "objection_decided", "{l}: {:?}", r.json);
+
+        // The re-test lab now sees the sample and files the re-test; it is final.
+        let r = get(format!("/api/v1/sampling/samples/{id}"), &other_lab).await;
+        assert_eq!(r.status, 200, "{l}: {:?}", r.json);
+        let retest = json!({"number": "FJ2026-0007", "issued_on": "2026-12-01", "conclusion": "pass",
+            "items": [{"name": "蛋白质", "requirement": "≥2.9 g/100g", "value": "3.0", "unit": "g/100g",
+                       "method": "GB 5009.5-2016", "verdict": "pass"}]});
+        let report_uri = format!("/api/v1/sampling/samples/{id}/report");
+        let r = post(report_uri.clone(), &other_lab, retest).await;
+        assert_eq!(r.status, 201, "{l}: {:?}", r.json);
+        assert_eq!(r.json["retest"], true, "{l}");
+        let r = get(result, &province).await;
+        assert_eq!(
+            (&r.json["standing"]["stage"], &r.json["standing"]["outcome"]),
+            (&json!("final"), &json!("pass")),
+            "{l}: {:?}",
+            r.json
+        );
+        assert_eq!(
+            r.json["report"]["conclusion"], "fail",
+            "{l}: the first report stays"
+        );
     }
 }

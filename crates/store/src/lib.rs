@@ -22,6 +22,7 @@ pub mod identity;
 pub mod import;
 pub mod licences;
 mod name_index;
+pub mod objections;
 pub mod organisations;
 pub mod records;
 pub mod samples;

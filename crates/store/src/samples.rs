@@ -122,6 +122,8 @@ pub struct Sample {
 pub struct FiledReport {
     /// The sample.
     pub sample_id: i64,
+    /// Whether this is the re-test after an accepted objection.
+    pub retest: bool,
     /// The lab's credit code.
     pub lab: String,
     /// Its name.
@@ -138,7 +140,12 @@ pub struct FiledReport {
     pub filed_at: String,
 }
 
-const SELECT_SAMPLE: &str = "SELECT s.id, s.task_id, t.plan_id, o.uscc, s.stage, s.product_id, s.product_name, s.lot, s.production_date, s.quantity, s.retained, s.place, s.taken_at, t.inspectors, s.codes, s.confirmed_by, s.confirmed_at, o.id, o.region, p.region, q.lab_id FROM samples s JOIN sampling_tasks t ON t.id = s.task_id JOIN organisations o ON o.id = t.enterprise_id JOIN sampling_plans p ON p.id = t.plan_id JOIN sampling_quotas q ON q.plan_id = t.plan_id AND q.position = t.position";
+/// Columns: 0 id, 1 task, 2 plan, 3 enterprise uscc, 4 stage, 5 product id, 6 product
+/// name, 7 lot, 8 production date, 9 quantity, 10 retained, 11 place, 12 taken at,
+/// 13 inspectors, 14 codes, 15 confirmed by, 16 confirmed at, 17 enterprise id,
+/// 18 enterprise region, 19 plan region, 20 quota lab, 21 re-test lab, 22 objection
+/// decision, 23 category.
+pub(crate) const SELECT_SAMPLE: &str = "SELECT s.id, s.task_id, t.plan_id, o.uscc, s.stage, s.product_id, s.product_name, s.lot, s.production_date, s.quantity, s.retained, s.place, s.taken_at, t.inspectors, s.codes, s.confirmed_by, s.confirmed_at, o.id, o.region, p.region, q.lab_id, ob.retest_lab_id, ob.decision, q.category FROM samples s JOIN sampling_tasks t ON t.id = s.task_id JOIN organisations o ON o.id = t.enterprise_id JOIN sampling_plans p ON p.id = t.plan_id JOIN sampling_quotas q ON q.plan_id = t.plan_id AND q.position = t.position LEFT JOIN objections ob ON ob.sample_id = s.id";
 
 fn read_sample(r: &Row) -> Result<Sample, StoreError> {
     let stage = r.text(4)?;
@@ -388,6 +395,11 @@ impl Scoped<'_> {
 
     /// One sample: for the bureaus that see its plan, and the sampled enterprise.
     pub async fn sample(&self, id: i64) -> Result<Sample, StoreError> {
+        read_sample(&self.sample_row(id).await?)
+    }
+
+    /// A sample's row (see [`SELECT_SAMPLE`]) when the caller may see it.
+    pub(crate) async fn sample_row(&self, id: i64) -> Result<Row, StoreError> {
         let row = self
             .store
             .db
@@ -397,7 +409,7 @@ impl Scoped<'_> {
         if !self.sees_sample(&row)? {
             return Err(StoreError::NotFound { entity: "sample" });
         }
-        read_sample(&row)
+        Ok(row)
     }
 
     /// Bureaus that see the plan, the sampled enterprise, the lab of the quota.
@@ -406,7 +418,7 @@ impl Scoped<'_> {
         let org = self.principal.org_id;
         Ok(match self.principal.role {
             Role::Enterprise => org == Some(row.int(17)?),
-            Role::Lab => org.is_some() && org == row.opt_int(20)?,
+            Role::Lab => org.is_some() && (org == row.opt_int(20)? || org == row.opt_int(21)?),
             _ => self.sees_plan(plan_region),
         })
     }
@@ -460,10 +472,19 @@ impl Scoped<'_> {
         if !self.sees_sample(&row)? {
             return Err(StoreError::NotFound { entity: "sample" });
         }
-        let lab = row.opt_int(20)?;
-        if self.principal.role != Role::Lab || lab.is_none() || self.principal.org_id != lab {
-            return Err(StoreError::Forbidden);
-        }
+        // The quota's lab files the first report; after an accepted objection, the lab
+        // named for it files the re-test.
+        let org = self
+            .principal
+            .org_id
+            .filter(|_| self.principal.role == Role::Lab);
+        let accepted = row.opt_text(22)?.as_deref() == Some("accepted");
+        let retest = match org {
+            Some(o) if accepted && Some(o) == row.opt_int(21)? => true,
+            Some(o) if Some(o) == row.opt_int(20)? => false,
+            _ => return Err(StoreError::Forbidden),
+        };
+        let lab = org;
         let report = test_report::check(report).map_err(|e| StoreError::Invalid {
             code: e.code(),
             field: "items",
@@ -476,8 +497,8 @@ impl Scoped<'_> {
         let mut tx = self.store.db.begin().await?;
         if tx
             .fetch_optional(
-                "SELECT 1 FROM test_reports WHERE sample_id = $1",
-                params![sample_id],
+                "SELECT 1 FROM test_reports WHERE sample_id = $1 AND retest = $2",
+                params![sample_id, retest],
             )
             .await?
             .is_some()
@@ -489,9 +510,10 @@ impl Scoped<'_> {
             });
         }
         tx.execute(
-            "INSERT INTO test_reports (sample_id, lab_id, number, issued_on, conclusion, items, signature, filed_by, filed_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+            "INSERT INTO test_reports (sample_id, retest, lab_id, number, issued_on, conclusion, items, signature, filed_by, filed_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
             params![
                 sample_id,
+                retest,
                 lab,
                 report.number.as_str(),
                 report.issued_on.to_string(),
@@ -516,7 +538,11 @@ impl Scoped<'_> {
             at,
             Change {
                 actor: me,
-                action: "sampling.report",
+                action: if retest {
+                    "sampling.retest_report"
+                } else {
+                    "sampling.report"
+                },
                 entity: "sample",
                 entity_id: sample_id.to_string(),
                 enterprise: Some(uscc),
@@ -529,7 +555,7 @@ impl Scoped<'_> {
         )
         .await?;
         tx.commit().await?;
-        self.report(sample_id)
+        self.report_of(sample_id, retest)
             .await?
             .ok_or(StoreError::NotFound { entity: "report" })
     }
@@ -537,13 +563,26 @@ impl Scoped<'_> {
     /// The test report of a sample, for whoever may see the sample (none before it is
     /// filed).
     pub async fn report(&self, sample_id: i64) -> Result<Option<FiledReport>, StoreError> {
+        self.report_of(sample_id, false).await
+    }
+
+    /// The re-test's report, after an accepted objection (none before it is filed).
+    pub async fn retest_report(&self, sample_id: i64) -> Result<Option<FiledReport>, StoreError> {
+        self.report_of(sample_id, true).await
+    }
+
+    async fn report_of(
+        &self,
+        sample_id: i64,
+        retest: bool,
+    ) -> Result<Option<FiledReport>, StoreError> {
         self.sample(sample_id).await?;
         let Some(r) = self
             .store
             .db
             .fetch_optional(
-                "SELECT r.number, r.issued_on, r.conclusion, r.items, r.signature, r.filed_by, r.filed_at, l.uscc, l.name FROM test_reports r JOIN organisations l ON l.id = r.lab_id WHERE r.sample_id = $1",
-                params![sample_id],
+                "SELECT r.number, r.issued_on, r.conclusion, r.items, r.signature, r.filed_by, r.filed_at, l.uscc, l.name FROM test_reports r JOIN organisations l ON l.id = r.lab_id WHERE r.sample_id = $1 AND r.retest = $2",
+                params![sample_id, retest],
             )
             .await?
         else {
@@ -556,6 +595,7 @@ impl Scoped<'_> {
         };
         Ok(Some(FiledReport {
             sample_id,
+            retest,
             lab: r.text(7)?,
             lab_name: r.text(8)?,
             report: Report {

@@ -85,6 +85,18 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         )
         .route("/api/v1/sampling/lab-samples", get(sampling::lab_samples))
         .route(
+            "/api/v1/sampling/samples/{id}/result",
+            get(sampling::sample_result),
+        )
+        .route(
+            "/api/v1/sampling/samples/{id}/objection",
+            post(sampling::object),
+        )
+        .route(
+            "/api/v1/sampling/samples/{id}/objection/decide",
+            post(sampling::decide_objection),
+        )
+        .route(
             "/api/v1/sampling/samples/{id}/confirm",
             post(sampling::confirm_sample),
         )

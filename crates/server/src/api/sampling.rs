@@ -5,8 +5,10 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use serde::Deserialize;
 use zhijian_core::page::{Page, Paged};
+use zhijian_core::sample_result::ObjectionRules;
 use zhijian_core::sampling::{PlanLevel, Quota};
 use zhijian_core::test_report::Report;
+use zhijian_store::objections::SampleResult;
 use zhijian_store::samples::{CheckedCode, FiledReport, NewSample, Sample, Stage};
 use zhijian_store::sampling::{Draw, DrawRules, NewPlan, Plan};
 use zhijian_store::verify::{Channel, Query as VerifyQuery};
@@ -439,4 +441,132 @@ pub async fn get_report(
         .await?
         .map(AxumJson)
         .ok_or_else(|| ApiError::from(zhijian_store::StoreError::NotFound { entity: "report" }))
+}
+
+fn objection_rules(state: &AppState) -> ObjectionRules {
+    ObjectionRules {
+        days: state.config.objection_days,
+        food_working_days: state.config.food_objection_working_days,
+    }
+}
+
+/// `GET /api/v1/sampling/samples/{id}/result`.
+#[utoipa::path(get, path = "/api/v1/sampling/samples/{id}/result", operation_id = "sample_result", tag = "sampling",
+    summary = "Where a sample's result stands",
+    description = "A pass is final when reported. A failure is preliminary until the objection window (`objection_days` calendar days, `food_objection_working_days` working days for food categories, counted from the day the report was filed) closes without an objection, or the objection is rejected, or the re-test of an accepted objection is reported.",
+    security(("bearer" = []), ("session" = [])), params(("id" = i64, Path)),
+    responses(
+        (status = 200, body = SampleResult),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 404, response = crate::openapi::NotFound),
+        (status = 500, response = crate::openapi::Internal),
+    ))]
+pub async fn sample_result(
+    State(state): State<AppState>,
+    who: Authed,
+    Path(id): Path<i64>,
+) -> Result<AxumJson<SampleResult>, ApiError> {
+    Ok(AxumJson(
+        state
+            .store
+            .scoped(&who.0)
+            .sample_result(id, objection_rules(&state), &state.config.calendar())
+            .await?,
+    ))
+}
+
+/// The body of `POST /api/v1/sampling/samples/{id}/objection`.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ObjectionInput {
+    /// Why (1–2 000 characters).
+    reason: String,
+}
+
+/// `POST /api/v1/sampling/samples/{id}/objection` → 201.
+#[utoipa::path(post, path = "/api/v1/sampling/samples/{id}/objection", operation_id = "object", tag = "sampling",
+    summary = "Object to a failed result (the sampled enterprise, within the window)",
+    security(("bearer" = []), ("session" = [])), params(("id" = i64, Path), crate::openapi::CsrfHeader),
+    request_body = ObjectionInput,
+    responses(
+        (status = 201, body = SampleResult),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 404, response = crate::openapi::NotFound),
+        (status = 409, description = "`objection_filed`.", body = crate::openapi::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`objection_not_failed`, `objection_late`, `reason`.", body = crate::openapi::Problem, content_type = "application/problem+json"),
+        (status = 500, response = crate::openapi::Internal),
+    ))]
+pub async fn object(
+    State(state): State<AppState>,
+    who: Authed,
+    Path(id): Path<i64>,
+    Json(input): Json<ObjectionInput>,
+) -> Result<(StatusCode, AxumJson<SampleResult>), ApiError> {
+    Ok((
+        StatusCode::CREATED,
+        AxumJson(
+            state
+                .store
+                .scoped(&who.0)
+                .object(
+                    id,
+                    &input.reason,
+                    objection_rules(&state),
+                    &state.config.calendar(),
+                )
+                .await?,
+        ),
+    ))
+}
+
+/// The body of `POST /api/v1/sampling/samples/{id}/objection/decide`.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DecisionInput {
+    /// Accept (re-test) or reject (the first result stands).
+    accept: bool,
+    /// Why (1–2 000 characters).
+    reason: String,
+    /// When accepting: the credit code of the lab that re-tests the retained sample
+    /// (not the one that failed it).
+    retest_lab: Option<String>,
+}
+
+/// `POST /api/v1/sampling/samples/{id}/objection/decide`.
+#[utoipa::path(post, path = "/api/v1/sampling/samples/{id}/objection/decide", operation_id = "decide_objection", tag = "sampling",
+    summary = "Accept or reject an objection (officers of the plan's region)",
+    security(("bearer" = []), ("session" = [])), params(("id" = i64, Path), crate::openapi::CsrfHeader),
+    request_body = DecisionInput,
+    responses(
+        (status = 200, body = SampleResult),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 404, response = crate::openapi::NotFound),
+        (status = 409, description = "`objection_decided`.", body = crate::openapi::Problem, content_type = "application/problem+json"),
+        (status = 422, response = crate::openapi::Unprocessable),
+        (status = 500, response = crate::openapi::Internal),
+    ))]
+pub async fn decide_objection(
+    State(state): State<AppState>,
+    who: Authed,
+    Path(id): Path<i64>,
+    Json(input): Json<DecisionInput>,
+) -> Result<AxumJson<SampleResult>, ApiError> {
+    Ok(AxumJson(
+        state
+            .store
+            .scoped(&who.0)
+            .decide_objection(
+                id,
+                input.accept,
+                &input.reason,
+                input.retest_lab.as_deref(),
+                objection_rules(&state),
+                &state.config.calendar(),
+            )
+            .await?,
+    ))
 }

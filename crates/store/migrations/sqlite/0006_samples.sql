@@ -24,7 +24,8 @@ CREATE TABLE samples (
 -- signature (SHA-256 of the canonical text, see zhijian_core::test_report) fixes them.
 CREATE TABLE test_reports (
     id           INTEGER PRIMARY KEY,
-    sample_id    INTEGER NOT NULL UNIQUE REFERENCES samples (id),
+    sample_id    INTEGER NOT NULL REFERENCES samples (id),
+    retest       INTEGER NOT NULL DEFAULT 0,
     lab_id       INTEGER NOT NULL REFERENCES organisations (id),
     number       TEXT    NOT NULL,
     issued_on    TEXT    NOT NULL,
@@ -33,5 +34,20 @@ CREATE TABLE test_reports (
     signature    TEXT    NOT NULL,
     filed_by     TEXT    NOT NULL,
     filed_at     INTEGER NOT NULL,
+    UNIQUE (sample_id, retest),
     UNIQUE (lab_id, number)
+);
+
+-- Objections to failed results (异议): one per sample, decided by an officer; an
+-- accepted one names the lab that re-tests the retained sample (复检).
+CREATE TABLE objections (
+    sample_id        INTEGER PRIMARY KEY REFERENCES samples (id),
+    reason           TEXT    NOT NULL,
+    filed_by         TEXT    NOT NULL,
+    filed_at         INTEGER NOT NULL,
+    decision         TEXT    CHECK (decision IN ('accepted', 'rejected')),
+    decision_reason  TEXT,
+    retest_lab_id    INTEGER REFERENCES organisations (id),
+    decided_by       TEXT,
+    decided_at       INTEGER
 );
