@@ -90,6 +90,7 @@ when there is one. `detail` is in Chinese unless `Accept-Language` prefers Engli
         api::sampling::sample_result,
         api::sampling::object,
         api::sampling::decide_objection,
+        api::sampling::stats,
         api::codes::apply,
         api::codes::applications,
         api::codes::application,

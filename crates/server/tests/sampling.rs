@@ -584,5 +584,103 @@ async fn plans_are_drawn_reproducibly_and_seen_only_by_bureaus() {
             r.json["report"]["conclusion"], "fail",
             "{l}: the first report stays"
         );
+
+        // A second task: failed, objected to, objection rejected — final fail.
+        let task2 = &first["tasks"][1];
+        let who2: Vec<&str> = task2["inspectors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i.as_str().unwrap())
+            .collect();
+        let inspector2 = officers.iter().find(|(n, _)| *n == who2[0]).unwrap().1;
+        let r = post(
+            format!("/api/v1/sampling/tasks/{}/sample", task2["id"]),
+            inspector2,
+            json!({"stage": "distribution", "product_name": "酸奶", "lot": "B2", "quantity": 4,
+                   "retained": 2, "place": "石家庄市桥西区中华北大街超市"}),
+        )
+        .await;
+        assert_eq!(r.status, 201, "{l}: {:?}", r.json);
+        let id2 = r.json["id"].as_i64().unwrap();
+        let failing = json!({"number": "JY2026-0043", "issued_on": "2026-11-26", "conclusion": "fail",
+            "items": [{"name": "酸度", "requirement": "≥70 °T", "value": "62", "verdict": "fail"},
+                      {"name": "蛋白质", "requirement": "≥2.3 g/100g", "value": "2.0", "verdict": "fail"}]});
+        let r = post(
+            format!("/api/v1/sampling/samples/{id2}/report"),
+            &lab,
+            failing,
+        )
+        .await;
+        assert_eq!(r.status, 201, "{l}: {:?}", r.json);
+        let owner2 = user(
+            s,
+            "owner2",
+            Role::Enterprise,
+            Membership::Organisation(task2["enterprise"].as_str().unwrap().to_owned()),
+        )
+        .await;
+        let r = post(
+            format!("/api/v1/sampling/samples/{id2}/objection"),
+            &owner2,
+            json!({"reason": "不服"}),
+        )
+        .await;
+        assert_eq!(r.status, 201, "{l}: {:?}", r.json);
+        let r = post(
+            format!("/api/v1/sampling/samples/{id2}/objection/decide"),
+            &province,
+            json!({"accept": false, "reason": "备样已过保质期，不予复检"}),
+        )
+        .await;
+        assert_eq!(r.json["standing"]["stage"], "final", "{l}: {:?}", r.json);
+        assert_eq!(r.json["standing"]["outcome"], "fail", "{l}");
+
+        // Statistics count final results only, for bureaus within their region.
+        let r = get(
+            "/api/v1/sampling/stats?region=130000&group_by=category".into(),
+            &province,
+        )
+        .await;
+        assert_eq!(r.status, 200, "{l}: {:?}", r.json);
+        assert_eq!(
+            r.json["rows"].as_array().unwrap().len(),
+            1,
+            "{l}: {:?}",
+            r.json
+        );
+        let row = &r.json["rows"][0];
+        assert_eq!(
+            (
+                &row["key"],
+                &row["tested"],
+                &row["passed"],
+                &row["failed"],
+                &row["pass_rate"]
+            ),
+            (&json!("F05"), &json!(2), &json!(1), &json!(1), &json!(0.5)),
+            "{l}: {row}"
+        );
+        assert_eq!(
+            r.json["failing_items"],
+            json!([{"name": "蛋白质", "count": 1}, {"name": "酸度", "count": 1}]),
+            "{l}"
+        );
+        let r = get("/api/v1/sampling/stats?group_by=region".into(), &province).await;
+        assert_eq!(r.json["rows"][0]["key"], "130100", "{l}: {:?}", r.json);
+        assert_eq!(r.json["rows"][0]["name"], "石家庄市", "{l}");
+        let r = get("/api/v1/sampling/stats?group_by=period".into(), &city).await;
+        let month = jiff::Timestamp::now()
+            .to_zoned(jiff::tz::TimeZone::fixed(jiff::tz::offset(8)))
+            .strftime("%Y-%m")
+            .to_string();
+        assert_eq!(r.json["rows"][0]["key"], month, "{l}: {:?}", r.json);
+        assert_eq!(r.json["total"]["tested"], 2, "{l}");
+        let r = get("/api/v1/sampling/stats?region=130100".into(), &baoding).await;
+        assert_eq!(r.status, 403, "{l}");
+        let r = get("/api/v1/sampling/stats".into(), &sampled).await;
+        assert_eq!(r.status, 403, "{l}");
+        let r = get("/api/v1/sampling/stats?group_by=weekly".into(), &province).await;
+        assert_eq!(r.status, 400, "{l}");
     }
 }

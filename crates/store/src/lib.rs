@@ -27,6 +27,7 @@ pub mod organisations;
 pub mod records;
 pub mod samples;
 pub mod sampling;
+pub mod sampling_stats;
 mod search;
 pub mod testing;
 pub mod verify;

@@ -55,7 +55,7 @@ pub struct SampleResult {
 }
 
 /// The day (in China) an instant falls on.
-fn day_of(ms: i64) -> jiff::civil::Date {
+pub(crate) fn day_of(ms: i64) -> jiff::civil::Date {
     jiff::Timestamp::from_millisecond(ms)
         .unwrap_or_default()
         .to_zoned(jiff::tz::TimeZone::fixed(jiff::tz::offset(8)))

@@ -84,6 +84,7 @@ pub fn routes(state: &AppState) -> Router<AppState> {
             get(sampling::get_report).post(sampling::file_report),
         )
         .route("/api/v1/sampling/lab-samples", get(sampling::lab_samples))
+        .route("/api/v1/sampling/stats", get(sampling::stats))
         .route(
             "/api/v1/sampling/samples/{id}/result",
             get(sampling::sample_result),
