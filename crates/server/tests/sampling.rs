@@ -682,5 +682,98 @@ async fn plans_are_drawn_reproducibly_and_seen_only_by_bureaus() {
         assert_eq!(r.status, 403, "{l}");
         let r = get("/api/v1/sampling/stats?group_by=weekly".into(), &province).await;
         assert_eq!(r.status, 400, "{l}");
+
+        // The province publishes the plan's final results; anyone reads them.
+        let announce = format!("/api/v1/sampling/plans/{id}/announce");
+        let r = post(announce.clone(), &city, json!({})).await;
+        assert_eq!(r.status, 403, "{l}: {:?}", r.json);
+        let r = post(
+            announce.clone(),
+            &province,
+            json!({"title": "公".repeat(201)}),
+        )
+        .await;
+        assert_eq!(r.json["code"], "title", "{l}: {:?}", r.json);
+        let r = post(announce.clone(), &province, json!({})).await;
+        assert_eq!(r.status, 201, "{l}: {:?}", r.json);
+        let published = r.json["id"].as_i64().unwrap();
+        assert_eq!(
+            (&r.json["passed"], &r.json["failed"], &r.json["pending"]),
+            (&json!(1), &json!(1), &json!(0)),
+            "{l}: {:?}",
+            r.json
+        );
+        assert_eq!(
+            r.json["title"], "关于2026年河北省乳制品监督抽查结果的公告",
+            "{l}"
+        );
+        let r = post(announce, &province, json!({})).await;
+        assert_eq!(r.json["code"], "plan_announced", "{l}: {:?}", r.json);
+        let anyone = |uri: String| {
+            let app = app.clone();
+            async move { send(&app, request("GET", &uri, None, None)).await }
+        };
+        let r = anyone("/api/v1/announcements".into()).await;
+        assert_eq!(r.json["total"], 1, "{l}: {:?}", r.json);
+        let enterprise_name = r#"石家庄第"#;
+        let r = anyone(format!(
+            "/api/v1/announcements?q={}",
+            "%E9%85%B8%E5%A5%B6" // 酸奶
+        ))
+        .await;
+        assert_eq!(r.json["total"], 1, "{l}: a product finds its announcement");
+        let r = anyone("/api/v1/announcements?q=%E5%8C%97%E4%BA%AC".into()).await; // 北京
+        assert_eq!(r.json["total"], 0, "{l}");
+        let page = anyone("/announcements".into()).await;
+        let body = String::from_utf8_lossy(&page.raw).to_string();
+        assert!(
+            body.contains(&format!("data-announcement=\"{published}\""))
+                && body.contains("合格 1 批次，不合格 1 批次"),
+            "{l}: {body}"
+        );
+        let page = anyone(format!("/announcements/{published}?lang=en")).await;
+        let body = String::from_utf8_lossy(&page.raw).to_string();
+        assert!(
+            body.contains("1 batches passed and 1 failed")
+                && body.contains(enterprise_name)
+                && body.matches("data-result=").count() == 2
+                && body.contains("data-result=\"fail\""),
+            "{l}: {body}"
+        );
+        let r = anyone("/announcements/999999".into()).await;
+        assert_eq!(r.status, 404, "{l}");
+
+        // The files read back: CSV (with a byte-order mark) and Excel.
+        let file = anyone(format!("/announcements/{published}/results.csv")).await;
+        assert!(file.raw.starts_with("\u{feff}".as_bytes()), "{l}");
+        let mut reader = csv::Reader::from_reader(&file.raw[3..]);
+        let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+        assert_eq!(rows.len(), 2, "{l}");
+        let results: Vec<&str> = rows.iter().map(|r| &r[7]).collect();
+        assert!(
+            results.contains(&"合格") && results.contains(&"不合格"),
+            "{l}"
+        );
+        assert!(
+            rows.iter().any(|r| &r[8] == "酸度、蛋白质"),
+            "{l}: failing items: {rows:?}"
+        );
+        let file = anyone(format!("/announcements/{published}/results.xlsx")).await;
+        use calamine::Reader;
+        let mut book: calamine::Xlsx<_> =
+            calamine::open_workbook_from_rs(std::io::Cursor::new(file.raw.to_vec()))
+                .expect("an xlsx file");
+        let sheet = book.worksheet_range("抽查结果").expect("the results sheet");
+        let title = sheet.get_value((0, 0)).map(|v| v.to_string());
+        assert_eq!(
+            title.as_deref(),
+            Some("关于2026年河北省乳制品监督抽查结果的公告"),
+            "{l}"
+        );
+        let col: Vec<String> = (3..5)
+            .filter_map(|row| sheet.get_value((row, 7)).map(|v| v.to_string()))
+            .collect();
+        assert_eq!(col.len(), 2, "{l}: {col:?}");
+        assert!(col.contains(&"不合格".to_owned()), "{l}: {col:?}");
     }
 }

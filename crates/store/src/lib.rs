@@ -13,6 +13,7 @@
 //! # Ok(()) }
 //! ```
 
+pub mod announcements;
 pub mod audit;
 pub mod changes;
 pub mod codes;

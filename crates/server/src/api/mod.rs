@@ -1,5 +1,6 @@
 //! The JSON API under `/api/v1`.
 
+pub mod announcements;
 pub mod codes;
 pub mod enterprises;
 pub mod extract;
@@ -85,6 +86,16 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         )
         .route("/api/v1/sampling/lab-samples", get(sampling::lab_samples))
         .route("/api/v1/sampling/stats", get(sampling::stats))
+        .route(
+            "/api/v1/sampling/plans/{id}/announce",
+            post(announcements::announce),
+        )
+        .route("/api/v1/announcements", get(announcements::list))
+        .route("/api/v1/announcements/{id}", get(announcements::get))
+        .route("/announcements", get(announcements::page_list))
+        .route("/announcements/{id}", get(announcements::page_one))
+        .route("/announcements/{id}/results.csv", get(announcements::csv))
+        .route("/announcements/{id}/results.xlsx", get(announcements::xlsx))
         .route(
             "/api/v1/sampling/samples/{id}/result",
             get(sampling::sample_result),

@@ -444,7 +444,7 @@ pub async fn get_report(
         .ok_or_else(|| ApiError::from(zhijian_store::StoreError::NotFound { entity: "report" }))
 }
 
-fn objection_rules(state: &AppState) -> ObjectionRules {
+pub(crate) fn objection_rules(state: &AppState) -> ObjectionRules {
     ObjectionRules {
         days: state.config.objection_days,
         food_working_days: state.config.food_objection_working_days,

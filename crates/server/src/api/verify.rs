@@ -330,7 +330,7 @@ struct VerifyPage<'a> {
     first_at: String,
 }
 
-fn page_lang(headers: &HeaderMap, asked: Option<&str>) -> Lang {
+pub(crate) fn page_lang(headers: &HeaderMap, asked: Option<&str>) -> Lang {
     asked
         .and_then(Lang::parse)
         .or_else(|| crate::auth::cookie(headers, "lang").and_then(Lang::parse))
