@@ -209,6 +209,13 @@ pub async fn ensure(store: &Store, scale: Scale, seed: u64) -> anyhow::Result<Ac
     crate::demo_codes::generate(store, &demo_enterprises, &organisation_usccs[0], seed)
         .await
         .context("generating supervision codes")?;
+    let batches = match scale {
+        Scale::Small => 6,
+        Scale::City => 60,
+    };
+    crate::demo_sampling::generate(store, &organisation_usccs[3..5], batches, seed)
+        .await
+        .context("generating supervision sampling")?;
     store
         .analyze()
         .await

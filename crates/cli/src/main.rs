@@ -12,6 +12,7 @@ mod codes;
 mod config;
 mod demo;
 mod demo_codes;
+mod demo_sampling;
 mod node;
 
 use std::io::Write;

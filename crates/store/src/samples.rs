@@ -460,6 +460,17 @@ impl Scoped<'_> {
         sample_id: i64,
         report: &Report,
     ) -> Result<FiledReport, StoreError> {
+        self.file_report_at(sample_id, report, now_ms()).await
+    }
+
+    /// Files a report as of an earlier instant (importing a lab's past reports, demo
+    /// data): the objection window runs from that day.
+    pub async fn file_report_at(
+        &self,
+        sample_id: i64,
+        report: &Report,
+        filed_at: i64,
+    ) -> Result<FiledReport, StoreError> {
         let row = self
             .store
             .db
@@ -521,7 +532,7 @@ impl Scoped<'_> {
                 serde_json::to_string(&report.items).unwrap_or_default(),
                 signature.as_str(),
                 me,
-                at
+                filed_at.min(at)
             ],
         )
         .await
