@@ -7,14 +7,12 @@ use zhijian_core::access::Action;
 use zhijian_core::calendar::Calendar;
 use zhijian_core::page::{Page, Paged};
 use zhijian_core::region::{self, RegionCode};
-use zhijian_core::sample_result::{
-    ObjectionRules, ObjectionState, ResultStage, is_food, objection_deadline, standing,
-};
+use zhijian_core::sample_result::{ObjectionRules, ResultStage};
 use zhijian_core::test_report::{Item, Outcome};
 
 use crate::audit::{self, Change};
 use crate::db::Row;
-use crate::objections::day_of;
+use crate::objections::Facts;
 use crate::{Scoped, Store, StoreError, Where, now_ms, params, rfc3339, today};
 
 /// One published result.
@@ -187,7 +185,7 @@ impl Scoped<'_> {
             .db
             .fetch_all(
                 "SELECT q.category, o.name, o.uscc, o.region, s.product_name, s.lot, \
-                 rf.conclusion, rf.filed_at, rf.items, lf.name, ob.sample_id, ob.decision, rr.conclusion, rr.items, lr.name \
+                 rf.conclusion, rf.filed_at, ob.sample_id, ob.decision, rr.conclusion, rf.items, lf.name, rr.items, lr.name \
                  FROM samples s JOIN sampling_tasks t ON t.id = s.task_id \
                  JOIN sampling_quotas q ON q.plan_id = t.plan_id AND q.position = t.position \
                  JOIN organisations o ON o.id = t.enterprise_id \
@@ -204,25 +202,9 @@ impl Scoped<'_> {
         let (mut rows, mut pending) = (Vec::new(), 0i64);
         for r in &found {
             let category = r.text(0)?;
-            let first = match (r.opt_text(6)?, r.opt_int(7)?) {
-                (Some(c), Some(at)) => Outcome::parse(&c).map(|o| (o, day_of(at))),
-                _ => None,
-            };
-            let objection = match (r.opt_int(10)?, r.opt_text(11)?.as_deref()) {
-                (None, _) => None,
-                (Some(_), Some("accepted")) => Some(ObjectionState::Accepted),
-                (Some(_), Some("rejected")) => Some(ObjectionState::Rejected),
-                (Some(_), _) => Some(ObjectionState::Pending),
-            };
-            let retest = r.opt_text(12)?.as_deref().and_then(Outcome::parse);
-            let food = is_food(&category);
-            let st = standing(
-                first,
-                |notified| objection_deadline(notified, food, rules, calendar),
-                objection,
-                retest,
-                today,
-            );
+            let facts = Facts::read(r, 6)?;
+            let retest = facts.retest;
+            let st = facts.standing(&category, rules, calendar, today);
             let (ResultStage::Final, Some(result)) = (st.stage, st.outcome) else {
                 pending += 1;
                 continue;
@@ -230,7 +212,7 @@ impl Scoped<'_> {
             let (items, lab) = if retest.is_some() {
                 (r.opt_text(13)?, r.opt_text(14)?)
             } else {
-                (r.opt_text(8)?, r.opt_text(9)?)
+                (r.opt_text(11)?, r.opt_text(12)?)
             };
             let items: Vec<Item> = items
                 .and_then(|j| serde_json::from_str(&j).ok())

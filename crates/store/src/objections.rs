@@ -54,6 +54,58 @@ pub struct SampleResult {
     pub retest_report: Option<FiledReport>,
 }
 
+/// What a sample's standing is worked out from, as lists read it from a row.
+pub(crate) struct Facts {
+    /// The first report's conclusion and the day it was filed.
+    pub first: Option<(Outcome, jiff::civil::Date)>,
+    /// The objection.
+    pub objection: Option<ObjectionState>,
+    /// The re-test's conclusion.
+    pub retest: Option<Outcome>,
+}
+
+impl Facts {
+    /// Reads five columns from `at`: the first report's conclusion and filing instant,
+    /// the objection's sample id (whether there is one) and decision, and the re-test's
+    /// conclusion.
+    pub(crate) fn read(r: &crate::db::Row, at: usize) -> Result<Facts, StoreError> {
+        let first = match (r.opt_text(at)?, r.opt_int(at + 1)?) {
+            (Some(c), Some(filed)) => Outcome::parse(&c).map(|o| (o, day_of(filed))),
+            _ => None,
+        };
+        let objection = match (r.opt_int(at + 2)?, r.opt_text(at + 3)?.as_deref()) {
+            (None, _) => None,
+            (Some(_), Some("accepted")) => Some(ObjectionState::Accepted),
+            (Some(_), Some("rejected")) => Some(ObjectionState::Rejected),
+            (Some(_), _) => Some(ObjectionState::Pending),
+        };
+        let retest = r.opt_text(at + 4)?.as_deref().and_then(Outcome::parse);
+        Ok(Facts {
+            first,
+            objection,
+            retest,
+        })
+    }
+
+    /// The standing on `today` of a sample of `category`.
+    pub(crate) fn standing(
+        &self,
+        category: &str,
+        rules: ObjectionRules,
+        calendar: &Calendar,
+        today: jiff::civil::Date,
+    ) -> Standing {
+        let food = is_food(category);
+        sample_result::standing(
+            self.first,
+            |notified| objection_deadline(notified, food, rules, calendar),
+            self.objection,
+            self.retest,
+            today,
+        )
+    }
+}
+
 /// The day (in China) an instant falls on.
 pub(crate) fn day_of(ms: i64) -> jiff::civil::Date {
     jiff::Timestamp::from_millisecond(ms)

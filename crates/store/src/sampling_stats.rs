@@ -10,11 +10,10 @@ use zhijian_core::access::{Action, Scope};
 use zhijian_core::calendar::Calendar;
 use zhijian_core::catalogue;
 use zhijian_core::region::{self, RegionCode, RegionLevel};
-use zhijian_core::sample_result::{
-    ObjectionRules, ObjectionState, ResultStage, is_food, objection_deadline, standing,
-};
+use zhijian_core::sample_result::{ObjectionRules, ResultStage};
 use zhijian_core::test_report::{Item, Outcome};
 
+use crate::objections::Facts;
 use crate::search::prefix_end;
 use crate::{Scoped, StoreError, Where, today};
 
@@ -163,7 +162,7 @@ impl Scoped<'_> {
             .db
             .fetch_all(
                 &format!(
-                    "SELECT q.category, o.region, s.taken_at, rf.conclusion, rf.filed_at, rf.items, ob.decision, ob.sample_id, rr.conclusion, rr.items \
+                    "SELECT q.category, o.region, s.taken_at, rf.conclusion, rf.filed_at, ob.sample_id, ob.decision, rr.conclusion, rf.items, rr.items \
                      FROM samples s JOIN sampling_tasks t ON t.id = s.task_id JOIN sampling_plans p ON p.id = t.plan_id \
                      JOIN sampling_quotas q ON q.plan_id = t.plan_id AND q.position = t.position JOIN organisations o ON o.id = t.enterprise_id \
                      LEFT JOIN test_reports rf ON rf.sample_id = s.id AND rf.retest = {f} \
@@ -181,27 +180,9 @@ impl Scoped<'_> {
         let mut items: BTreeMap<String, u64> = BTreeMap::new();
         for r in &rows {
             let category = r.text(0)?;
-            let first = match (r.opt_text(3)?, r.opt_int(4)?) {
-                (Some(c), Some(at)) => {
-                    Outcome::parse(&c).map(|o| (o, crate::objections::day_of(at)))
-                }
-                _ => None,
-            };
-            let objection = match (r.opt_int(7)?, r.opt_text(6)?.as_deref()) {
-                (None, _) => None,
-                (Some(_), Some("accepted")) => Some(ObjectionState::Accepted),
-                (Some(_), Some("rejected")) => Some(ObjectionState::Rejected),
-                (Some(_), _) => Some(ObjectionState::Pending),
-            };
-            let retest = r.opt_text(8)?.as_deref().and_then(Outcome::parse);
-            let food = is_food(&category);
-            let st = standing(
-                first,
-                |notified| objection_deadline(notified, food, rules, calendar),
-                objection,
-                retest,
-                today,
-            );
+            let facts = Facts::read(r, 3)?;
+            let retest = facts.retest;
+            let st = facts.standing(&category, rules, calendar, today);
             let key = match filter.group_by {
                 GroupBy::Category => category.clone(),
                 GroupBy::Region => child_of(region, &r.text(1)?),
@@ -221,7 +202,7 @@ impl Scoped<'_> {
                     let json = if retest.is_some() {
                         r.opt_text(9)?
                     } else {
-                        r.opt_text(5)?
+                        r.opt_text(8)?
                     };
                     let failed: Vec<Item> = json
                         .and_then(|j| serde_json::from_str(&j).ok())
