@@ -39,7 +39,11 @@ pub async fn serve(
         Some(a) => crate::demo::print_accounts(a, Some(&url)),
         None => println!("zhijian is serving at {url}  (console: {url}/console)"),
     }
-    tokio::spawn(expiry_job(store.clone()));
+    let rules = zhijian_core::sample_result::ObjectionRules {
+        days: config.objection_days,
+        food_working_days: config.food_objection_working_days,
+    };
+    tokio::spawn(hourly_jobs(store.clone(), rules, config.calendar()));
     let warm = store.clone();
     tokio::spawn(async move {
         if let Err(e) = warm.warm().await {
@@ -58,8 +62,14 @@ pub async fn serve(
     Ok(())
 }
 
-/// Marks licences expired once their validity has ended (dates in China Standard Time).
-async fn expiry_job(store: Store) {
+/// Every hour (and at start): marks licences expired once their validity has ended
+/// (dates in China Standard Time), and records the sampling failures that became final
+/// as their objection windows closed.
+async fn hourly_jobs(
+    store: Store,
+    rules: zhijian_core::sample_result::ObjectionRules,
+    calendar: zhijian_core::calendar::Calendar,
+) {
     let mut tick = tokio::time::interval(Duration::from_secs(3600));
     loop {
         tick.tick().await;
@@ -72,6 +82,14 @@ async fn expiry_job(store: Store) {
             Ok(0) => {}
             Ok(n) => tracing::info!(expired = n, "licences past their validity marked expired"),
             Err(e) => tracing::warn!(error = %e, "licence expiry job failed"),
+        }
+        match store.record_sampling_signals(rules, &calendar).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(
+                signals = n,
+                "final sampling failures recorded as risk signals"
+            ),
+            Err(e) => tracing::warn!(error = %e, "recording risk signals failed"),
         }
     }
 }

@@ -636,6 +636,30 @@ async fn plans_are_drawn_reproducibly_and_seen_only_by_bureaus() {
         assert_eq!(r.json["standing"]["stage"], "final", "{l}: {:?}", r.json);
         assert_eq!(r.json["standing"]["outcome"], "fail", "{l}");
 
+        // The final failure is a risk signal, once; its enterprise and bureaus see it.
+        let r = get("/api/v1/risk-signals".into(), &province).await;
+        assert_eq!(r.json["total"], 1, "{l}: {:?}", r.json);
+        let signal = &r.json["items"][0];
+        assert_eq!(
+            (&signal["kind"], &signal["source_id"], &signal["category"]),
+            (&json!("sample_failed"), &json!(id2), &json!("F05")),
+            "{l}: {signal}"
+        );
+        assert_eq!(
+            signal["detail"]["failing_items"],
+            json!(["酸度", "蛋白质"]),
+            "{l}"
+        );
+        let again = s
+            .record_sampling_signals(Default::default(), &Default::default())
+            .await
+            .unwrap();
+        assert_eq!(again, 0, "{l}: a signal is recorded once");
+        for (token, seen) in [(&owner2, 1), (&sampled, 0), (&lab, 0), (&baoding, 0)] {
+            let r = get("/api/v1/risk-signals".into(), token).await;
+            assert_eq!(r.json["total"], seen, "{l}: {:?}", r.json);
+        }
+
         // Statistics count final results only, for bureaus within their region.
         let r = get(
             "/api/v1/sampling/stats?region=130000&group_by=category".into(),

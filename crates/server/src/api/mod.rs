@@ -7,6 +7,7 @@ pub mod extract;
 pub mod licences;
 pub mod organisations;
 pub mod regions;
+pub mod risk;
 pub mod sampling;
 pub mod session;
 pub mod verify;
@@ -86,6 +87,7 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         )
         .route("/api/v1/sampling/lab-samples", get(sampling::lab_samples))
         .route("/api/v1/sampling/stats", get(sampling::stats))
+        .route("/api/v1/risk-signals", get(risk::list))
         .route(
             "/api/v1/sampling/plans/{id}/announce",
             post(announcements::announce),

@@ -414,10 +414,10 @@ pub async fn file_report(
     Path(id): Path<i64>,
     Json(input): Json<Report>,
 ) -> Result<(StatusCode, AxumJson<FiledReport>), ApiError> {
-    Ok((
-        StatusCode::CREATED,
-        AxumJson(state.store.scoped(&who.0).file_report(id, &input).await?),
-    ))
+    let filed = state.store.scoped(&who.0).file_report(id, &input).await?;
+    // A failed re-test is final at once.
+    super::risk::sweep(&state).await;
+    Ok((StatusCode::CREATED, AxumJson(filed)))
 }
 
 /// `GET /api/v1/sampling/samples/{id}/report`.
@@ -556,20 +556,21 @@ pub async fn decide_objection(
     Path(id): Path<i64>,
     Json(input): Json<DecisionInput>,
 ) -> Result<AxumJson<SampleResult>, ApiError> {
-    Ok(AxumJson(
-        state
-            .store
-            .scoped(&who.0)
-            .decide_objection(
-                id,
-                input.accept,
-                &input.reason,
-                input.retest_lab.as_deref(),
-                objection_rules(&state),
-                &state.config.calendar(),
-            )
-            .await?,
-    ))
+    let decided = state
+        .store
+        .scoped(&who.0)
+        .decide_objection(
+            id,
+            input.accept,
+            &input.reason,
+            input.retest_lab.as_deref(),
+            objection_rules(&state),
+            &state.config.calendar(),
+        )
+        .await?;
+    // A rejected objection makes the failure final at once.
+    super::risk::sweep(&state).await;
+    Ok(AxumJson(decided))
 }
 
 /// Filters of `GET /api/v1/sampling/stats`.
