@@ -188,7 +188,7 @@ async fn plans_are_drawn_reproducibly_and_seen_only_by_bureaus() {
             "/api/v1/sampling/plans".into(),
             &city,
             json!({"name": "石家庄市乳制品抽查", "year": 2026, "level": "city", "region": "130100",
-                   "quotas": [{"category": "F05", "region": "130102", "batches": 2}]}),
+                   "quotas": [{"category": "F05", "region": "130102", "batches": 5}]}),
         )
         .await;
         assert_eq!(r.status, 201, "{l}: {:?}", r.json);
@@ -799,5 +799,46 @@ async fn plans_are_drawn_reproducibly_and_seen_only_by_bureaus() {
             .collect();
         assert_eq!(col.len(), 2, "{l}: {col:?}");
         assert!(col.contains(&"不合格".to_owned()), "{l}: {col:?}");
+
+        // The city plan's draw leaves out the enterprises the province sampled this year.
+        let sampled_by_province: Vec<&str> = [task, task2]
+            .iter()
+            .map(|t| t["enterprise"].as_str().unwrap())
+            .collect();
+        let r = post(
+            format!("/api/v1/sampling/plans/{city_plan}/draw"),
+            &city,
+            json!({"seed": "2026-石-01"}),
+        )
+        .await;
+        assert_eq!(r.status, 200, "{l}: {:?}", r.json);
+        let city_drawn: Vec<&str> = r.json["enterprises"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e.as_str().unwrap())
+            .collect();
+        // Every active dairy of the district but those: five asked, all there are.
+        let excluded = sampled_by_province
+            .iter()
+            .filter(|e| uscc_region(e) == "130102")
+            .count();
+        assert!(excluded > 0, "{l}: the province sampled in the district");
+        assert_eq!(city_drawn.len(), 5 - excluded, "{l}: {:?}", r.json);
+        for e in &city_drawn {
+            assert!(
+                !sampled_by_province.contains(e),
+                "{l}: {e} was sampled by the province this year"
+            );
+            assert!(
+                dairies.iter().any(|d| d == e) && uscc_region(e) == "130102",
+                "{l}: {e}"
+            );
+        }
     }
+}
+
+/// The region digits of a credit code.
+fn uscc_region(code: &str) -> &str {
+    &code[2..8]
 }

@@ -101,6 +101,22 @@ pub struct Draw {
     pub short: Vec<(usize, usize)>,
 }
 
+/// A year in milliseconds, for the look-back windows of a draw.
+const YEAR_MS: i64 = 365 * 86_400_000;
+
+/// How much likelier an enterprise with a recent final failure is to be drawn.
+const FAILED_WEIGHT: f64 = 2.0;
+
+/// The levels above a plan's: their samples exclude an enterprise from it for a year.
+fn higher_levels(level: PlanLevel) -> &'static [PlanLevel] {
+    match level {
+        PlanLevel::National => &[],
+        PlanLevel::Province => &[PlanLevel::National],
+        PlanLevel::City => &[PlanLevel::National, PlanLevel::Province],
+        PlanLevel::County => &[PlanLevel::National, PlanLevel::Province, PlanLevel::City],
+    }
+}
+
 const SELECT_PLAN: &str = "SELECT id, name, year, level, region, seed, drawn_by, drawn_at, created_by, created_at FROM sampling_plans";
 
 fn read_plan(r: &Row, quotas: Vec<Quota>) -> Result<Plan, StoreError> {
@@ -361,7 +377,14 @@ impl Scoped<'_> {
                 message: format!("this plan was drawn with seed “{recorded}”; a draw is made once"),
             });
         }
-        let drawn = self.compute_draw(&plan, region, seed, rules).await?;
+        // The instant the draw is made as of: the recorded one when drawing again.
+        let at = now_ms();
+        let as_of = plan
+            .drawn_at
+            .as_deref()
+            .and_then(|t| t.parse::<jiff::Timestamp>().ok())
+            .map_or(at, |t| t.as_millisecond());
+        let drawn = self.compute_draw(&plan, region, seed, rules, as_of).await?;
         if plan.seed.is_some() {
             let recorded = self.recorded_tasks(&plan).await?;
             let unnumbered: Vec<Task> = recorded
@@ -377,7 +400,6 @@ impl Scoped<'_> {
             }
             return Ok(summarise(drawn.seed, recorded, drawn.short));
         }
-        let at = now_ms();
         let actor = self.principal.username.as_str();
         let mut tx = self.store.db.begin().await?;
         let rows: Vec<Vec<crate::db::Value>> = drawn
@@ -499,6 +521,7 @@ impl Scoped<'_> {
         region: RegionCode,
         seed: &str,
         rules: &DrawRules,
+        as_of: i64,
     ) -> Result<Draw, StoreError> {
         let db = &self.store.db;
         // The inspector pool: officers of the bureaus in the plan's subtree.
@@ -523,21 +546,39 @@ impl Scoped<'_> {
                 "e.status = 'active' AND EXISTS (SELECT 1 FROM products p WHERE p.enterprise_id = o.id AND p.category = {c})"
             ));
             subtree(&mut w, "o.region", &quota.region);
-            let found: Vec<(String, String, String)> = db
+            // Not those a higher level sampled in the year before the draw (no sampling
+            // twice over), and twice the chance for those with a final failure in the
+            // two years before it. Only what happened before the draw counts, so that
+            // drawing again later gives the same answer.
+            let (from, to) = (w.arg(as_of - YEAR_MS), w.arg(as_of));
+            let higher: Vec<String> = higher_levels(plan.level)
+                .iter()
+                .map(|l| w.arg(l.as_str()))
+                .collect();
+            if !higher.is_empty() {
+                w.cond(format!(
+                    "NOT EXISTS (SELECT 1 FROM sampling_tasks t2 JOIN samples s2 ON s2.task_id = t2.id JOIN sampling_plans p2 ON p2.id = t2.plan_id WHERE t2.enterprise_id = o.id AND p2.level IN ({}) AND s2.taken_at >= {from} AND s2.taken_at < {to})",
+                    higher.join(", ")
+                ));
+            }
+            let since = w.arg(as_of - 2 * YEAR_MS);
+            let found: Vec<(String, String, String, i64)> = db
                 .fetch_all(
-                    &format!("SELECT o.uscc, o.name, o.region FROM organisations o JOIN enterprises e ON e.id = o.id WHERE {}", w.sql()),
+                    &format!(
+                        "SELECT o.uscc, o.name, o.region, (SELECT COUNT(*) FROM risk_signals rs WHERE rs.enterprise_id = o.id AND rs.kind = 'sample_failed' AND rs.at >= {since} AND rs.at < {to}) FROM organisations o JOIN enterprises e ON e.id = o.id WHERE {}",
+                        w.sql()
+                    ),
                     &w.values,
                 )
                 .await?
                 .iter()
-                .map(|r| Ok((r.text(0)?, r.text(1)?, r.text(2)?)))
+                .map(|r| Ok((r.text(0)?, r.text(1)?, r.text(2)?, r.int(3)?)))
                 .collect::<Result<_, StoreError>>()?;
-            // Every enterprise weighs the same until credit grades exist.
             let candidates: Vec<Candidate> = found
                 .iter()
-                .map(|(uscc, ..)| Candidate {
+                .map(|(uscc, _, _, failures)| Candidate {
                     id: uscc,
-                    weight: 1.0,
+                    weight: if *failures > 0 { FAILED_WEIGHT } else { 1.0 },
                 })
                 .collect();
             let want = quota.batches as usize;
@@ -546,7 +587,7 @@ impl Scoped<'_> {
                 short.push((position, drawn.len()));
             }
             for uscc in drawn {
-                let Some((_, name, at)) = found.iter().find(|(u, ..)| u == uscc) else {
+                let Some((_, name, at, _)) = found.iter().find(|(u, ..)| u == uscc) else {
                     continue;
                 };
                 // No inspector of the enterprise's own county bureau (本地回避), none

@@ -141,7 +141,7 @@ pub async fn get_plan(
 /// `POST /api/v1/sampling/plans/{id}/draw` → the draw.
 #[utoipa::path(post, path = "/api/v1/sampling/plans/{id}/draw", operation_id = "draw_plan", tag = "sampling",
     summary = "Draw the enterprises and inspectors of a plan (双随机)",
-    description = "Each candidate's lot is SHA-256(seed ‖ 0x1F ‖ scope ‖ 0x1F ‖ credit code or username), weighted draws keep the largest lot^(1/weight); scope is `quota:N` for enterprises and `task:N:USCC` for inspectors. Enterprises: active, in the quota's region, with a product of its category. Inspectors: officers of the bureaus in the plan's region, none from the enterprise's own county bureau (本地回避), none excluded. The first draw is recorded and audited; the same seed again answers the same (409 `draw_changed` if the archive changed since); another seed: 409 `plan_drawn`.",
+    description = "Each candidate's lot is SHA-256(seed ‖ 0x1F ‖ scope ‖ 0x1F ‖ credit code or username), weighted draws keep the largest lot^(1/weight); scope is `quota:N` for enterprises and `task:N:USCC` for inspectors. Enterprises: active, in the quota's region, with a product of its category, not sampled by a higher-level plan in the year before the draw; weight 2 with a final sampling failure in the two years before it, else 1. Inspectors: officers of the bureaus in the plan's region, none from the enterprise's own county bureau (本地回避), none excluded. The first draw is recorded and audited; the same seed again answers the same (409 `draw_changed` if the archive changed since); another seed: 409 `plan_drawn`.",
     security(("bearer" = []), ("session" = [])), params(("id" = i64, Path), crate::openapi::CsrfHeader),
     request_body = DrawInput,
     responses(
