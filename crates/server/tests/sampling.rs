@@ -835,6 +835,146 @@ async fn plans_are_drawn_reproducibly_and_seen_only_by_bureaus() {
                 "{l}: {e}"
             );
         }
+
+        // Rectification of the final failure: order, report, follow-up, escalation that
+        // suspends the enterprise's licence.
+        let owner2_code = task2["enterprise"].as_str().unwrap().to_owned();
+        let r = post(
+            "/api/v1/licences".into(),
+            &city,
+            json!({"enterprise": owner2_code, "kind": "food", "scope": ["F05"]}),
+        )
+        .await;
+        assert_eq!(r.status, 201, "{l}: {:?}", r.json);
+        let licence = r.json["id"].as_i64().unwrap();
+        let first13 = "1051301020042";
+        let check = zhijian_core::licence_number::food_check_digit(first13).unwrap();
+        for body in [
+            json!({"action": "accept"}),
+            json!({"action": "review"}),
+            json!({"action": "approve"}),
+            json!({"action": "issue", "number": format!("SC{first13}{check}"),
+                   "valid_from": "2025-01-01", "valid_until": "2029-12-31"}),
+        ] {
+            let r = post(
+                format!("/api/v1/licences/{licence}/transitions"),
+                &city,
+                body,
+            )
+            .await;
+            assert_eq!(r.status, 200, "{l}: {:?}", r.json);
+        }
+        let rect = format!("/api/v1/sampling/samples/{id2}/rectification");
+        let r = get(rect.clone(), &province).await;
+        assert_eq!(r.status, 404, "{l}: none ordered yet");
+        let order = json!({"requirements": "查明酸度、蛋白质不合格原因，召回同批次产品，整改后申请复查", "deadline": "2099-01-31"});
+        let before = audit_head(s).await;
+        for (uri, token, body, status, code) in [
+            (rect.clone(), &owner2, order.clone(), 403, "forbidden"),
+            (
+                rect.clone(),
+                &province,
+                json!({"requirements": "x", "deadline": "2020-01-01"}),
+                422,
+                "deadline",
+            ),
+            (
+                format!("/api/v1/sampling/samples/{id}/rectification"),
+                &province,
+                order.clone(),
+                422,
+                "not_final_failure",
+            ),
+        ] {
+            let r = post(uri, token, body).await;
+            assert_eq!(
+                (r.status.as_u16(), r.json["code"].as_str()),
+                (status, Some(code)),
+                "{l}: {:?}",
+                r.json
+            );
+        }
+        assert_eq!(
+            audit_head(s).await,
+            before,
+            "{l}: refused orders changed data"
+        );
+        let r = post(rect.clone(), &province, order.clone()).await;
+        assert_eq!(r.status, 201, "{l}: {:?}", r.json);
+        assert_eq!(r.json["step"], "order_to_correct", "{l}");
+        let r = post(rect.clone(), &province, order).await;
+        assert_eq!(r.json["code"], "rectification_ordered", "{l}: {:?}", r.json);
+        let follow = format!("{rect}/follow-up");
+        let r = post(
+            follow.clone(),
+            &province,
+            json!({"outcome": "fail", "note": "复查抽样 JY2026-0099"}),
+        )
+        .await;
+        assert_eq!(r.json["code"], "follow_up_early", "{l}: {:?}", r.json);
+        let r = post(
+            format!("{rect}/report"),
+            &owner2,
+            json!({"measures": "更换原料供应商，召回批次B2共1200箱"}),
+        )
+        .await;
+        assert_eq!(r.status, 200, "{l}: {:?}", r.json);
+        let r = post(
+            follow,
+            &province,
+            json!({"outcome": "fail", "note": "复查抽样 JY2026-0099 仍不合格"}),
+        )
+        .await;
+        assert_eq!(r.json["follow_up"], "fail", "{l}: {:?}", r.json);
+
+        let escalate = format!("{rect}/escalate");
+        let before = audit_head(s).await;
+        for (body, code) in [
+            (
+                json!({"step": "order_to_correct", "reason": "x"}),
+                "step_order",
+            ),
+            (
+                json!({"step": "suspension", "reason": "复查仍不合格"}),
+                "licence_required",
+            ),
+            (
+                json!({"step": "suspension", "reason": "复查仍不合格", "licence_id": 999_999}),
+                "licence_unknown",
+            ),
+        ] {
+            let r = post(escalate.clone(), &province, body).await;
+            assert_eq!(r.json["code"], code, "{l}: {:?}", r.json);
+        }
+        assert_eq!(
+            audit_head(s).await,
+            before,
+            "{l}: refused steps changed data"
+        );
+        let r = post(
+            escalate.clone(),
+            &province,
+            json!({"step": "suspension", "reason": "复查仍不合格，暂停生产许可", "licence_id": licence}),
+        )
+        .await;
+        assert_eq!(r.status, 200, "{l}: {:?}", r.json);
+        assert_eq!(r.json["step"], "suspension", "{l}");
+        assert_eq!(r.json["steps"].as_array().unwrap().len(), 2, "{l}");
+        let r = get(format!("/api/v1/licences/{licence}"), &province).await;
+        assert_eq!(r.json["state"], "suspended", "{l}: {:?}", r.json);
+        let r = post(
+            escalate,
+            &province,
+            json!({"step": "public_announcement", "reason": "x"}),
+        )
+        .await;
+        assert_eq!(r.json["code"], "step_order", "{l}: {:?}", r.json);
+        let r = get(rect, &owner2).await;
+        assert_eq!(
+            r.json["steps"][1]["licence_id"], licence,
+            "{l}: {:?}",
+            r.json
+        );
     }
 }
 

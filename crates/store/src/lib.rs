@@ -26,6 +26,7 @@ mod name_index;
 pub mod objections;
 pub mod organisations;
 pub mod records;
+pub mod rectifications;
 pub mod risk_signals;
 pub mod samples;
 pub mod sampling;

@@ -86,9 +86,9 @@ pub struct TransitionInput {
     pub scope: Option<Vec<String>>,
 }
 
-const SELECT_LICENCE: &str = "SELECT l.id, o.uscc, l.kind, l.number, l.state, l.scope, l.valid_from, l.valid_until, l.applied_at, l.updated_at, o.region, o.id FROM licences l JOIN organisations o ON o.id = l.enterprise_id";
+pub(crate) const SELECT_LICENCE: &str = "SELECT l.id, o.uscc, l.kind, l.number, l.state, l.scope, l.valid_from, l.valid_until, l.applied_at, l.updated_at, o.region, o.id FROM licences l JOIN organisations o ON o.id = l.enterprise_id";
 
-fn read_licence(r: &Row) -> Result<(Licence, i64, String), StoreError> {
+pub(crate) fn read_licence(r: &Row) -> Result<(Licence, i64, String), StoreError> {
     let kind = match r.text(2)?.as_str() {
         "food" => LicenceKind::Food,
         _ => LicenceKind::Industrial,
@@ -230,7 +230,7 @@ async fn record_event(tx: &mut Tx, licence_id: i64, step: &LicenceStep) -> Resul
 }
 
 /// Applies a checked transition to a loaded licence inside `tx`, with its audit entry.
-async fn apply_transition(
+pub(crate) async fn apply_transition(
     tx: &mut Tx,
     mut licence: Licence,
     action: LicenceAction,

@@ -89,6 +89,22 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .route("/api/v1/sampling/stats", get(sampling::stats))
         .route("/api/v1/risk-signals", get(risk::list))
         .route(
+            "/api/v1/sampling/samples/{id}/rectification",
+            get(sampling::get_rectification).post(sampling::order_rectification),
+        )
+        .route(
+            "/api/v1/sampling/samples/{id}/rectification/report",
+            post(sampling::report_rectification),
+        )
+        .route(
+            "/api/v1/sampling/samples/{id}/rectification/follow-up",
+            post(sampling::follow_up_rectification),
+        )
+        .route(
+            "/api/v1/sampling/samples/{id}/rectification/escalate",
+            post(sampling::escalate_rectification),
+        )
+        .route(
             "/api/v1/sampling/plans/{id}/announce",
             post(announcements::announce),
         )

@@ -5,10 +5,13 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use serde::Deserialize;
 use zhijian_core::page::{Page, Paged};
+use zhijian_core::rectification::Step;
 use zhijian_core::sample_result::ObjectionRules;
 use zhijian_core::sampling::{PlanLevel, Quota};
+use zhijian_core::test_report::Outcome;
 use zhijian_core::test_report::Report;
 use zhijian_store::objections::SampleResult;
+use zhijian_store::rectifications::Rectification;
 use zhijian_store::samples::{CheckedCode, FiledReport, NewSample, Sample, Stage};
 use zhijian_store::sampling::{Draw, DrawRules, NewPlan, Plan};
 use zhijian_store::sampling_stats::{GroupBy, Stats, StatsFilter};
@@ -622,6 +625,201 @@ pub async fn stats(
             .store
             .scoped(&who.0)
             .sampling_stats(&filter, objection_rules(&state), &state.config.calendar())
+            .await?,
+    ))
+}
+
+/// The body of `POST /api/v1/sampling/samples/{id}/rectification`.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OrderInput {
+    /// What the enterprise must do (1–2 000 characters).
+    requirements: String,
+    /// By when, `YYYY-MM-DD` (after today).
+    #[schema(format = Date)]
+    deadline: String,
+}
+
+/// The body of `POST …/rectification/report`.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MeasuresInput {
+    /// What the enterprise did (1–4 000 characters).
+    measures: String,
+}
+
+/// The body of `POST …/rectification/follow-up`.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FollowUpInput {
+    /// The follow-up check's outcome.
+    outcome: Outcome,
+    /// What was checked (e.g. the follow-up sample's report number).
+    note: String,
+}
+
+/// The body of `POST …/rectification/escalate`.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EscalateInput {
+    /// `public_announcement`, `suspension` or `licence_revocation` (only upwards).
+    step: Step,
+    /// Why.
+    reason: String,
+    /// The enterprise's licence to suspend or revoke.
+    licence_id: Option<i64>,
+}
+
+/// `GET /api/v1/sampling/samples/{id}/rectification`.
+#[utoipa::path(get, path = "/api/v1/sampling/samples/{id}/rectification", operation_id = "get_rectification", tag = "sampling",
+    summary = "A failed sample's rectification", security(("bearer" = []), ("session" = [])),
+    params(("id" = i64, Path)),
+    responses(
+        (status = 200, body = Rectification),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 404, description = "No such sample, or no rectification ordered.", body = crate::openapi::Problem, content_type = "application/problem+json"),
+        (status = 500, response = crate::openapi::Internal),
+    ))]
+pub async fn get_rectification(
+    State(state): State<AppState>,
+    who: Authed,
+    Path(id): Path<i64>,
+) -> Result<AxumJson<Rectification>, ApiError> {
+    state
+        .store
+        .scoped(&who.0)
+        .rectification(id)
+        .await?
+        .map(AxumJson)
+        .ok_or_else(|| {
+            ApiError::from(zhijian_store::StoreError::NotFound {
+                entity: "rectification",
+            })
+        })
+}
+
+/// `POST /api/v1/sampling/samples/{id}/rectification` → 201.
+#[utoipa::path(post, path = "/api/v1/sampling/samples/{id}/rectification", operation_id = "order_rectification", tag = "sampling",
+    summary = "Order rectification of a final failure (officers of the enterprise's region)",
+    security(("bearer" = []), ("session" = [])), params(("id" = i64, Path), crate::openapi::CsrfHeader),
+    request_body = OrderInput,
+    responses(
+        (status = 201, body = Rectification),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 404, response = crate::openapi::NotFound),
+        (status = 409, description = "`rectification_ordered`.", body = crate::openapi::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`not_final_failure`, `deadline`, `text`.", body = crate::openapi::Problem, content_type = "application/problem+json"),
+        (status = 500, response = crate::openapi::Internal),
+    ))]
+pub async fn order_rectification(
+    State(state): State<AppState>,
+    who: Authed,
+    Path(id): Path<i64>,
+    Json(input): Json<OrderInput>,
+) -> Result<(StatusCode, AxumJson<Rectification>), ApiError> {
+    let deadline = super::extract::date("deadline", &input.deadline)?;
+    Ok((
+        StatusCode::CREATED,
+        AxumJson(
+            state
+                .store
+                .scoped(&who.0)
+                .order_rectification(
+                    id,
+                    &input.requirements,
+                    deadline,
+                    objection_rules(&state),
+                    &state.config.calendar(),
+                )
+                .await?,
+        ),
+    ))
+}
+
+/// `POST /api/v1/sampling/samples/{id}/rectification/report`.
+#[utoipa::path(post, path = "/api/v1/sampling/samples/{id}/rectification/report", operation_id = "report_rectification", tag = "sampling",
+    summary = "Report the measures taken (the enterprise)", security(("bearer" = []), ("session" = [])),
+    params(("id" = i64, Path), crate::openapi::CsrfHeader), request_body = MeasuresInput,
+    responses(
+        (status = 200, body = Rectification),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 404, response = crate::openapi::NotFound),
+        (status = 409, description = "`rectification_reported`.", body = crate::openapi::Problem, content_type = "application/problem+json"),
+        (status = 500, response = crate::openapi::Internal),
+    ))]
+pub async fn report_rectification(
+    State(state): State<AppState>,
+    who: Authed,
+    Path(id): Path<i64>,
+    Json(input): Json<MeasuresInput>,
+) -> Result<AxumJson<Rectification>, ApiError> {
+    Ok(AxumJson(
+        state
+            .store
+            .scoped(&who.0)
+            .report_rectification(id, &input.measures)
+            .await?,
+    ))
+}
+
+/// `POST /api/v1/sampling/samples/{id}/rectification/follow-up`.
+#[utoipa::path(post, path = "/api/v1/sampling/samples/{id}/rectification/follow-up", operation_id = "follow_up_rectification", tag = "sampling",
+    summary = "Record the follow-up check (officers)", description = "Once the enterprise reported its measures, or its deadline passed.",
+    security(("bearer" = []), ("session" = [])), params(("id" = i64, Path), crate::openapi::CsrfHeader), request_body = FollowUpInput,
+    responses(
+        (status = 200, body = Rectification),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 404, response = crate::openapi::NotFound),
+        (status = 409, description = "`follow_up_recorded`.", body = crate::openapi::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`follow_up_early`.", body = crate::openapi::Problem, content_type = "application/problem+json"),
+        (status = 500, response = crate::openapi::Internal),
+    ))]
+pub async fn follow_up_rectification(
+    State(state): State<AppState>,
+    who: Authed,
+    Path(id): Path<i64>,
+    Json(input): Json<FollowUpInput>,
+) -> Result<AxumJson<Rectification>, ApiError> {
+    Ok(AxumJson(
+        state
+            .store
+            .scoped(&who.0)
+            .follow_up_rectification(id, input.outcome, &input.note)
+            .await?,
+    ))
+}
+
+/// `POST /api/v1/sampling/samples/{id}/rectification/escalate`.
+#[utoipa::path(post, path = "/api/v1/sampling/samples/{id}/rectification/escalate", operation_id = "escalate_rectification", tag = "sampling",
+    summary = "Take a step up the escalation ladder (officers)",
+    description = "order to correct → public announcement → suspension → licence revocation, only upwards; suspension and revocation act on the named licence of the enterprise in the same transaction (its lifecycle rules apply).",
+    security(("bearer" = []), ("session" = [])), params(("id" = i64, Path), crate::openapi::CsrfHeader), request_body = EscalateInput,
+    responses(
+        (status = 200, body = Rectification),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 404, response = crate::openapi::NotFound),
+        (status = 422, description = "`step_order`, `licence_required`, `licence_unknown`, or the licence transition's refusal.", body = crate::openapi::Problem, content_type = "application/problem+json"),
+        (status = 500, response = crate::openapi::Internal),
+    ))]
+pub async fn escalate_rectification(
+    State(state): State<AppState>,
+    who: Authed,
+    Path(id): Path<i64>,
+    Json(input): Json<EscalateInput>,
+) -> Result<AxumJson<Rectification>, ApiError> {
+    Ok(AxumJson(
+        state
+            .store
+            .scoped(&who.0)
+            .escalate_rectification(id, input.step, &input.reason, input.licence_id)
             .await?,
     ))
 }
