@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# Runs the browser tests — the console walk (console.test.mjs) and the public
-# verification page (verify.test.mjs): installs Debian's Chromium when missing, installs
+# Runs the browser tests — the console walk (console.test.mjs), the public verification
+# page (verify.test.mjs) and the public sampling announcements (announcements.test.mjs):
+# installs Debian's Chromium when missing, installs
 # the tests' npm packages, builds `zhijian`, starts a demo node on a free local port with a
 # temporary data folder and the verification rate limit off (the verify test types a
 # dozen codes from one address), waits until it answers /healthz, runs `node --test` on
-# both files one after the other, and stops the node again, whatever happened.
+# the files one after the other, and stops the node again, whatever happened.
 #
 #   tests/browser/run.sh              # both files
 #   tests/browser/run.sh verify.test.mjs
@@ -78,7 +79,7 @@ fi
 
 files=("$@")
 if [ "${#files[@]}" -eq 0 ]; then
-  files=(console.test.mjs verify.test.mjs)
+  files=(console.test.mjs verify.test.mjs announcements.test.mjs)
 fi
 echo "==> browser tests: ${files[*]}"
 status=0
