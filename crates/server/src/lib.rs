@@ -25,6 +25,7 @@ pub mod metrics;
 pub mod openapi;
 pub mod ops;
 pub mod ratelimit;
+pub mod report_upload;
 pub mod state;
 
 use std::future::Future;

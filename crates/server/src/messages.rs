@@ -92,6 +92,7 @@ pub fn zh(code: &str) -> Option<&'static str> {
         "step_order" => "处理措施只能逐级加重",
         "licence_required" => "暂停或吊销许可须指明许可证",
         "licence_unknown" => "该许可证不属于被抽查企业",
+        "report_upload" => "检验项目表格有误，请按模板填写后重新上传",
         "draw_changed" => "计划抽取后档案或检查人员已变化，以已记录的抽取结果为准",
         "print_job_overlap" => "部分监管码已交给印刷企业",
         "print_job_confirmed" => "该印刷任务已经确认",

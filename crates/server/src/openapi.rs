@@ -92,6 +92,8 @@ when there is one. `detail` is in Chinese unless `Accept-Language` prefers Engli
         api::sampling::decide_objection,
         api::sampling::stats,
         api::risk::list,
+        api::sampling::report_template,
+        api::sampling::upload_report,
         api::sampling::get_rectification,
         api::sampling::order_rectification,
         api::sampling::report_rectification,

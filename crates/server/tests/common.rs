@@ -106,11 +106,32 @@ pub fn request(
 
 /// A multipart upload of one file in the field `file`.
 pub fn upload(uri: &str, token: Option<&str>, name: &str, bytes: &[u8]) -> Request<Body> {
+    form_upload(uri, token, &[], name, bytes)
+}
+
+/// A multipart form: text fields, then one file in the field `file`.
+#[allow(dead_code)]
+pub fn form_upload(
+    uri: &str,
+    token: Option<&str>,
+    fields: &[(&str, &str)],
+    name: &str,
+    bytes: &[u8],
+) -> Request<Body> {
     let boundary = "zhijian-test-boundary";
-    let mut body = format!(
-        "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
-    )
-    .into_bytes();
+    let mut body = Vec::new();
+    for (field, value) in fields {
+        body.extend_from_slice(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{field}\"\r\n\r\n{value}\r\n")
+                .as_bytes(),
+        );
+    }
+    body.extend_from_slice(
+        format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+        )
+        .as_bytes(),
+    );
     body.extend_from_slice(bytes);
     body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
     let mut b = Request::builder().method("POST").uri(uri).header(

@@ -603,16 +603,55 @@ async fn plans_are_drawn_reproducibly_and_seen_only_by_bureaus() {
         .await;
         assert_eq!(r.status, 201, "{l}: {:?}", r.json);
         let id2 = r.json["id"].as_i64().unwrap();
-        let failing = json!({"number": "JY2026-0043", "issued_on": "2026-11-26", "conclusion": "fail",
-            "items": [{"name": "酸度", "requirement": "≥70 °T", "value": "62", "verdict": "fail"},
-                      {"name": "蛋白质", "requirement": "≥2.3 g/100g", "value": "2.0", "verdict": "fail"}]});
-        let r = post(
-            format!("/api/v1/sampling/samples/{id2}/report"),
-            &lab,
-            failing,
+        // Its lab files the report from a filled template (CSV); a bad row is named and
+        // nothing is filed.
+        let r = get("/api/v1/sampling/report-template?format=xlsx".into(), &lab).await;
+        assert_eq!(r.status, 200, "{l}");
+        let example =
+            zhijian_server::report_upload::parse(&r.raw).expect("the template reads back");
+        assert_eq!(example[0].name, "蛋白质", "{l}");
+        let fields = [
+            ("number", "JY2026-0043"),
+            ("issued_on", "2026-11-26"),
+            ("conclusion", "不合格"),
+        ];
+        let sheet = |verdict: &str| {
+            format!(
+                "检验项目,标准要求,实测值,单位,检验方法,单项判定\n酸度,≥70,62,°T,GB 5009.239-2016,{verdict}\n蛋白质,≥2.3 g/100g,2.0,,,不合格\n"
+            )
+        };
+        let upload_uri = format!("/api/v1/sampling/samples/{id2}/report/upload");
+        let before = audit_head(s).await;
+        let r = send(
+            &app,
+            form_upload(
+                &upload_uri,
+                Some(&lab),
+                &fields,
+                "items.csv",
+                sheet("也许").as_bytes(),
+            ),
+        )
+        .await;
+        assert_eq!(r.json["code"], "report_upload", "{l}: {:?}", r.json);
+        assert_eq!(
+            audit_head(s).await,
+            before,
+            "{l}: a bad sheet filed something"
+        );
+        let r = send(
+            &app,
+            form_upload(
+                &upload_uri,
+                Some(&lab),
+                &fields,
+                "items.csv",
+                sheet("不合格").as_bytes(),
+            ),
         )
         .await;
         assert_eq!(r.status, 201, "{l}: {:?}", r.json);
+        assert_eq!(r.json["items"][0]["unit"], "°T", "{l}");
         let owner2 = user(
             s,
             "owner2",

@@ -89,6 +89,14 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .route("/api/v1/sampling/stats", get(sampling::stats))
         .route("/api/v1/risk-signals", get(risk::list))
         .route(
+            "/api/v1/sampling/report-template",
+            get(sampling::report_template),
+        )
+        .route(
+            "/api/v1/sampling/samples/{id}/report/upload",
+            post(sampling::upload_report).layer(DefaultBodyLimit::max(upload_limit)),
+        )
+        .route(
             "/api/v1/sampling/samples/{id}/rectification",
             get(sampling::get_rectification).post(sampling::order_rectification),
         )

@@ -823,3 +823,128 @@ pub async fn escalate_rectification(
             .await?,
     ))
 }
+
+/// Format of `GET /api/v1/sampling/report-template`.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct TemplateQuery {
+    /// `xlsx` (default) or `csv`.
+    format: Option<String>,
+}
+
+/// `GET /api/v1/sampling/report-template`.
+#[utoipa::path(get, path = "/api/v1/sampling/report-template", operation_id = "report_template", tag = "sampling",
+    summary = "The spreadsheet template labs fill in with a report's items",
+    description = "Columns 检验项目, 标准要求, 实测值, 单位, 检验方法, 单项判定 (合格/不合格); one example row.",
+    security(("bearer" = []), ("session" = [])), params(TemplateQuery),
+    responses(
+        (status = 200, description = "The template.", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 401, response = crate::openapi::Unauthorized),
+    ))]
+pub async fn report_template(
+    _who: Authed,
+    Query(q): Query<TemplateQuery>,
+) -> Result<axum::response::Response, ApiError> {
+    use axum::response::IntoResponse;
+    let (body, content_type, name) = match q.format.as_deref().map(str::trim) {
+        None | Some("xlsx") => (
+            crate::report_upload::template_xlsx().map_err(|e| ApiError::internal(&e))?,
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            "report-items.xlsx",
+        ),
+        Some("csv") => (
+            crate::report_upload::template_csv(),
+            "text/csv; charset=utf-8",
+            "report-items.csv",
+        ),
+        Some(_) => {
+            return Err(ApiError::invalid(
+                "invalid_query",
+                "format",
+                "format is xlsx or csv",
+            ));
+        }
+    };
+    Ok((
+        [
+            (axum::http::header::CONTENT_TYPE, content_type.to_owned()),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ),
+        ],
+        body,
+    )
+        .into_response())
+}
+
+/// `POST /api/v1/sampling/samples/{id}/report/upload` → 201.
+#[utoipa::path(post, path = "/api/v1/sampling/samples/{id}/report/upload", operation_id = "upload_report", tag = "sampling",
+    summary = "File a sample's report from a filled template (the lab)",
+    description = "multipart/form-data: `number`, `issued_on` (YYYY-MM-DD), `conclusion` (合格/不合格 or pass/fail) and `file`, the filled template (xlsx or CSV). Bad rows are named (`report_upload`) and nothing is filed.",
+    security(("bearer" = []), ("session" = [])), params(("id" = i64, Path), crate::openapi::CsrfHeader),
+    request_body(content_type = "multipart/form-data", description = "number, issued_on, conclusion, file"),
+    responses(
+        (status = 201, body = FiledReport),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 404, response = crate::openapi::NotFound),
+        (status = 409, description = "`report_filed` or `report_number_taken`.", body = crate::openapi::Problem, content_type = "application/problem+json"),
+        (status = 413, response = crate::openapi::PayloadTooLarge),
+        (status = 422, response = crate::openapi::Unprocessable),
+        (status = 500, response = crate::openapi::Internal),
+    ))]
+pub async fn upload_report(
+    State(state): State<AppState>,
+    who: Authed,
+    Path(id): Path<i64>,
+    super::extract::Multipart(mut form): super::extract::Multipart,
+) -> Result<(StatusCode, AxumJson<FiledReport>), ApiError> {
+    let mut fields = std::collections::HashMap::new();
+    let mut file: Option<Vec<u8>> = None;
+    while let Some(field) = form
+        .next_field()
+        .await
+        .map_err(|e| ApiError::new(e.status(), "invalid_upload", e.body_text()).field("file"))?
+    {
+        let name = field.name().unwrap_or_default().to_owned();
+        let bytes = field.bytes().await.map_err(|e| {
+            ApiError::new(e.status(), "invalid_upload", e.body_text()).field(name.clone())
+        })?;
+        if name == "file" {
+            file = Some(bytes.to_vec());
+        } else {
+            fields.insert(name, String::from_utf8_lossy(&bytes).into_owned());
+        }
+    }
+    let field = |name: &str| {
+        fields
+            .get(name)
+            .map(|v| v.trim().to_owned())
+            .unwrap_or_default()
+    };
+    let conclusion = crate::report_upload::outcome(&field("conclusion")).ok_or_else(|| {
+        ApiError::invalid(
+            "report_conclusion",
+            "conclusion",
+            "conclusion is 合格 or 不合格 (pass or fail)",
+        )
+    })?;
+    let issued_on = super::extract::date("issued_on", &field("issued_on"))?;
+    let file = file.ok_or_else(|| {
+        ApiError::invalid("required", "file", "attach the filled template as `file`")
+    })?;
+    let items = crate::report_upload::parse(&file)
+        .map_err(|e| ApiError::invalid("report_upload", "file", e.to_string()))?;
+    let report = Report {
+        number: field("number"),
+        issued_on,
+        conclusion,
+        items,
+    };
+    let filed = state.store.scoped(&who.0).file_report(id, &report).await?;
+    super::risk::sweep(&state).await;
+    Ok((StatusCode::CREATED, AxumJson(filed)))
+}
