@@ -686,26 +686,10 @@ fn merge(
 pub async fn activate_upload(
     State(state): State<AppState>,
     who: Authed,
-    Multipart(mut form): Multipart,
+    form: Multipart,
 ) -> Result<(StatusCode, AxumJson<Activation>), ApiError> {
     let space = state.store.code_space()?;
-    let mut fields = std::collections::HashMap::new();
-    let mut file: Option<Vec<u8>> = None;
-    while let Some(field) = form
-        .next_field()
-        .await
-        .map_err(|e| ApiError::new(e.status(), "invalid_upload", e.body_text()).field("file"))?
-    {
-        let name = field.name().unwrap_or_default().to_owned();
-        let bytes = field.bytes().await.map_err(|e| {
-            ApiError::new(e.status(), "invalid_upload", e.body_text()).field(name.clone())
-        })?;
-        if name == "file" {
-            file = Some(bytes.to_vec());
-        } else {
-            fields.insert(name, String::from_utf8_lossy(&bytes).into_owned());
-        }
-    }
+    let (mut fields, file) = form.fields_and_file().await?;
     let batch = new_batch(&BatchInput {
         lot: fields.remove("lot").unwrap_or_default(),
         production_date: fields.remove("production_date").unwrap_or_default(),

@@ -31,6 +31,33 @@ impl<S: Send + Sync> FromRequest<S> for Multipart {
     }
 }
 
+impl Multipart {
+    /// Reads the whole form: its text fields, and the bytes of the part named `file`.
+    pub async fn fields_and_file(
+        self,
+    ) -> Result<(std::collections::HashMap<String, String>, Option<Vec<u8>>), ApiError> {
+        let mut form = self.0;
+        let mut fields = std::collections::HashMap::new();
+        let mut file = None;
+        while let Some(field) = form
+            .next_field()
+            .await
+            .map_err(|e| ApiError::new(e.status(), "invalid_upload", e.body_text()).field("file"))?
+        {
+            let name = field.name().unwrap_or_default().to_owned();
+            let bytes = field.bytes().await.map_err(|e| {
+                ApiError::new(e.status(), "invalid_upload", e.body_text()).field(name.clone())
+            })?;
+            if name == "file" {
+                file = Some(bytes.to_vec());
+            } else {
+                fields.insert(name, String::from_utf8_lossy(&bytes).into_owned());
+            }
+        }
+        Ok((fields, file))
+    }
+}
+
 /// The field named in a serde error message (`name: invalid type …` → `name`).
 fn field_of(text: &str) -> Option<String> {
     let tail = text.rsplit("target type: ").next()?;

@@ -900,25 +900,9 @@ pub async fn upload_report(
     State(state): State<AppState>,
     who: Authed,
     Path(id): Path<i64>,
-    super::extract::Multipart(mut form): super::extract::Multipart,
+    form: super::extract::Multipart,
 ) -> Result<(StatusCode, AxumJson<FiledReport>), ApiError> {
-    let mut fields = std::collections::HashMap::new();
-    let mut file: Option<Vec<u8>> = None;
-    while let Some(field) = form
-        .next_field()
-        .await
-        .map_err(|e| ApiError::new(e.status(), "invalid_upload", e.body_text()).field("file"))?
-    {
-        let name = field.name().unwrap_or_default().to_owned();
-        let bytes = field.bytes().await.map_err(|e| {
-            ApiError::new(e.status(), "invalid_upload", e.body_text()).field(name.clone())
-        })?;
-        if name == "file" {
-            file = Some(bytes.to_vec());
-        } else {
-            fields.insert(name, String::from_utf8_lossy(&bytes).into_owned());
-        }
-    }
+    let (fields, file) = form.fields_and_file().await?;
     let field = |name: &str| {
         fields
             .get(name)
