@@ -123,9 +123,20 @@ impl Scoped<'_> {
         calendar: &Calendar,
     ) -> Result<SampleResult, StoreError> {
         let row = self.sample_row(id).await?;
+        self.result_of(id, &row, rules, calendar).await
+    }
+
+    /// The result of a sample whose row (see `SELECT_SAMPLE`) the caller was shown.
+    async fn result_of(
+        &self,
+        id: i64,
+        row: &crate::db::Row,
+        rules: ObjectionRules,
+        calendar: &Calendar,
+    ) -> Result<SampleResult, StoreError> {
         let food = is_food(&row.text(23)?);
-        let report = self.report(id).await?;
-        let retest_report = self.retest_report(id).await?;
+        let report = self.filed_report(id, false).await?;
+        let retest_report = self.filed_report(id, true).await?;
         let objection = self
             .store
             .db
@@ -205,7 +216,7 @@ impl Scoped<'_> {
                 message: "give a reason of 1–2 000 characters".into(),
             });
         }
-        let now = self.sample_result(id, rules, calendar).await?;
+        let now = self.result_of(id, &row, rules, calendar).await?;
         if now.objection.is_some() {
             return Err(StoreError::Conflict {
                 code: "objection_filed",
@@ -264,7 +275,7 @@ impl Scoped<'_> {
         )
         .await?;
         tx.commit().await?;
-        self.sample_result(id, rules, calendar).await
+        self.result_of(id, &row, rules, calendar).await
     }
 
     /// An officer of the plan's region decides a pending objection; accepting names the
@@ -295,7 +306,7 @@ impl Scoped<'_> {
                 message: "give a reason of 1–2 000 characters".into(),
             });
         }
-        let now = self.sample_result(id, rules, calendar).await?;
+        let now = self.result_of(id, &row, rules, calendar).await?;
         match now.objection.as_ref().map(|o| o.state) {
             Some(ObjectionState::Pending) => {}
             Some(_) => {
@@ -367,6 +378,6 @@ impl Scoped<'_> {
         )
         .await?;
         tx.commit().await?;
-        self.sample_result(id, rules, calendar).await
+        self.result_of(id, &row, rules, calendar).await
     }
 }

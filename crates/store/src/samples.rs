@@ -471,18 +471,7 @@ impl Scoped<'_> {
         report: &Report,
         filed_at: i64,
     ) -> Result<FiledReport, StoreError> {
-        let row = self
-            .store
-            .db
-            .fetch_optional(
-                &format!("{SELECT_SAMPLE} WHERE s.id = $1"),
-                params![sample_id],
-            )
-            .await?
-            .ok_or(StoreError::NotFound { entity: "sample" })?;
-        if !self.sees_sample(&row)? {
-            return Err(StoreError::NotFound { entity: "sample" });
-        }
+        let row = self.sample_row(sample_id).await?;
         // The quota's lab files the first report; after an accepted objection, the lab
         // named for it files the re-test.
         let org = self
@@ -566,7 +555,7 @@ impl Scoped<'_> {
         )
         .await?;
         tx.commit().await?;
-        self.report_of(sample_id, retest)
+        self.filed_report(sample_id, retest)
             .await?
             .ok_or(StoreError::NotFound { entity: "report" })
     }
@@ -574,20 +563,22 @@ impl Scoped<'_> {
     /// The test report of a sample, for whoever may see the sample (none before it is
     /// filed).
     pub async fn report(&self, sample_id: i64) -> Result<Option<FiledReport>, StoreError> {
-        self.report_of(sample_id, false).await
+        self.sample_row(sample_id).await?;
+        self.filed_report(sample_id, false).await
     }
 
     /// The re-test's report, after an accepted objection (none before it is filed).
     pub async fn retest_report(&self, sample_id: i64) -> Result<Option<FiledReport>, StoreError> {
-        self.report_of(sample_id, true).await
+        self.sample_row(sample_id).await?;
+        self.filed_report(sample_id, true).await
     }
 
-    async fn report_of(
+    /// A sample's first or re-test report, for a caller already shown the sample.
+    pub(crate) async fn filed_report(
         &self,
         sample_id: i64,
         retest: bool,
     ) -> Result<Option<FiledReport>, StoreError> {
-        self.sample(sample_id).await?;
         let Some(r) = self
             .store
             .db
