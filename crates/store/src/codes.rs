@@ -913,12 +913,12 @@ impl Scoped<'_> {
         Ok(Paged { items, total })
     }
 
-    /// A segment as this caller may read it: its codes only for the enterprise that
-    /// owns them, since anyone who knows a segment's first code and size can print it.
+    /// A segment as this caller may read it: its codes only for whoever may use them
+    /// (the owning enterprise), since anyone who knows a segment's first code and size
+    /// can print it.
     fn segment_from(&self, r: &Row) -> Result<Segment, StoreError> {
         let mut s = self.store.segment_from(r)?;
-        let owner = r.int(7)?;
-        if !(self.principal.role == Role::Enterprise && self.principal.org_id == Some(owner)) {
+        if !self.may_on(Action::UseCodes, r.int(7)?, &r.text(8)?) {
             s.first_code = None;
             s.last_code = None;
         }
