@@ -159,6 +159,20 @@ pub async fn ensure(store: &Store, scale: Scale, seed: u64) -> anyhow::Result<Ac
             display_name: Some(format!("{}监管员", r.name)),
         });
     }
+    // The chiefs who approve the province's and the city's sampling plans (four eyes).
+    for (code, name) in [
+        ("130000", "河北省局抽查处处长"),
+        ("130100", "石家庄市局抽查科科长"),
+    ] {
+        users.push(ImportUser {
+            username: format!("chief-{code}"),
+            password_hash: hash.clone(),
+            role: Role::Officer,
+            org_uscc: None,
+            region: Some(code.into()),
+            display_name: Some(name.into()),
+        });
+    }
     users.push(ImportUser {
         username: "viewer-130000".into(),
         password_hash: hash.clone(),
@@ -209,11 +223,17 @@ pub async fn ensure(store: &Store, scale: Scale, seed: u64) -> anyhow::Result<Ac
     crate::demo_codes::generate(store, &demo_enterprises, &organisation_usccs[0], seed)
         .await
         .context("generating supervision codes")?;
-    let batches = match scale {
-        Scale::Small => 6,
-        Scale::City => 60,
+    let volume = match scale {
+        Scale::Small => crate::demo_sampling::Volume {
+            province_batches: 12,
+            city_batches: 70,
+        },
+        Scale::City => crate::demo_sampling::Volume {
+            province_batches: 60,
+            city_batches: 3_000,
+        },
     };
-    crate::demo_sampling::generate(store, &organisation_usccs[3..5], batches, seed)
+    crate::demo_sampling::generate(store, &organisation_usccs[3..5], volume, seed)
         .await
         .context("generating supervision sampling")?;
     store
@@ -285,6 +305,11 @@ impl Plan {
                 "officer-130102".to_owned(),
                 "officer",
                 "长安区市场监督管理局 (one county)".to_owned(),
+            ),
+            (
+                "chief-130000".to_owned(),
+                "officer",
+                "approves the province's sampling plans".to_owned(),
             ),
             (
                 "viewer-130000".to_owned(),

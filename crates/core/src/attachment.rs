@@ -29,6 +29,9 @@ pub enum AttachmentError {
     /// The content is not a PNG, JPEG, GIF or PDF.
     #[error("only PNG, JPEG, GIF and PDF files are accepted")]
     UnsupportedType,
+    /// A photo that is not a PNG, JPEG or GIF image.
+    #[error("only PNG, JPEG and GIF images are accepted as photos")]
+    NotAnImage,
     /// The name is empty, too long, or looks like a path.
     #[error("the file name must be a plain name without folders, at most 200 characters")]
     BadName,
@@ -41,6 +44,7 @@ impl AttachmentError {
             AttachmentError::Empty => "attachment_empty",
             AttachmentError::TooLarge { .. } => "attachment_too_large",
             AttachmentError::UnsupportedType => "attachment_type",
+            AttachmentError::NotAnImage => "photo_type",
             AttachmentError::BadName => "attachment_name",
         }
     }
@@ -91,9 +95,38 @@ pub fn check(
     Ok((name, media))
 }
 
+/// Checks a photo: an attachment that is an image.
+pub fn check_photo(
+    name: &str,
+    bytes: &[u8],
+    max: usize,
+) -> Result<(String, &'static str), AttachmentError> {
+    match check(name, bytes, max) {
+        Ok((_, media)) if !media.starts_with("image/") => Err(AttachmentError::NotAnImage),
+        Err(AttachmentError::UnsupportedType) => Err(AttachmentError::NotAnImage),
+        other => other,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn photos_are_images() {
+        assert_eq!(
+            check_photo("p.png", b"\x89PNG\r\n\x1a\n....", 100),
+            Ok(("p.png".into(), "image/png"))
+        );
+        assert_eq!(
+            check_photo("p.png", b"%PDF-1.7", 100),
+            Err(AttachmentError::NotAnImage)
+        );
+        assert_eq!(
+            check_photo("p.png", b"hello", 100),
+            Err(AttachmentError::NotAnImage)
+        );
+    }
 
     #[test]
     fn content_decides_the_type() {

@@ -21,6 +21,7 @@ pub mod licence;
 pub mod licence_number;
 pub mod name_index;
 pub mod page;
+pub mod plan_terms;
 pub mod rectification;
 pub mod region;
 pub mod sample_result;

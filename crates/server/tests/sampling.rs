@@ -18,6 +18,7 @@ async fn plans_are_drawn_reproducibly_and_seen_only_by_bureaus() {
     for t in fresh_stores().await {
         let (s, app, l) = (&t.store, app(&t), t.label);
         let province = user(s, "hb-officer", Role::Officer, bureau("130000")).await;
+        let chief = user(s, "hb-chief", Role::Officer, bureau("130000")).await;
         let city = user(s, "sjz-officer", Role::Officer, bureau("130100")).await;
         let chang_an = user(s, "ca-officer", Role::Officer, bureau("130102")).await;
         let qiao_xi = user(s, "qx-officer", Role::Officer, bureau("130104")).await;
@@ -294,6 +295,7 @@ async fn plans_are_drawn_reproducibly_and_seen_only_by_bureaus() {
             .collect();
         let officers = [
             ("hb-officer", &province),
+            ("hb-chief", &chief),
             ("sjz-officer", &city),
             ("ca-officer", &chang_an),
             ("qx-officer", &qiao_xi),
@@ -313,6 +315,62 @@ async fn plans_are_drawn_reproducibly_and_seen_only_by_bureaus() {
             mistyped[19] + 1
         };
         let mistyped = String::from_utf8(mistyped).unwrap();
+        // Samples are taken only under a published plan: approved first by an officer
+        // other than its author, then published.
+        let sample = json!({"stage": "production", "product_name": "纯牛奶 250 mL", "lot": "20261101A",
+                            "quantity": 6, "retained": 3, "place": "石家庄市长安区和平路1号"});
+        let take = format!("/api/v1/sampling/tasks/{task_id}/sample");
+        let r = post(take.clone(), inspector, sample).await;
+        assert_eq!(r.json["code"], "plan_not_published", "{l}: {:?}", r.json);
+        let life = |step: &str| format!("/api/v1/sampling/plans/{id}/{step}");
+        for (token, step, status, code) in [
+            (&province, "approve", 409, "own_approval"),
+            (&city, "approve", 403, "forbidden"),
+            (&chief, "publish", 409, "plan_status"),
+        ] {
+            let r = post(life(step), token, json!({})).await;
+            assert_eq!(
+                (r.status.as_u16(), r.json["code"].as_str()),
+                (status, Some(code)),
+                "{l}: {step}: {:?}",
+                r.json
+            );
+        }
+        let r = post(life("approve"), &chief, json!({})).await;
+        assert_eq!(
+            (r.json["status"].as_str(), r.json["approved_by"].as_str()),
+            (Some("approved"), Some("hb-chief")),
+            "{l}: {:?}",
+            r.json
+        );
+        let r = post(life("approve"), &chief, json!({})).await;
+        assert_eq!(r.json["code"], "plan_status", "{l}: approved twice");
+        let r = post(life("publish"), &province, json!({})).await;
+        assert_eq!(r.json["status"], "published", "{l}: {:?}", r.json);
+        assert!(r.json["published_at"].is_string(), "{l}");
+
+        // The plan's tasks per lab and region, before any sample.
+        let r = get(life("progress"), &province).await;
+        assert_eq!(
+            r.json,
+            json!([{"lab": lab_code, "lab_name": "河北省食品检验研究院", "region": "130100",
+                    "region_name": "石家庄市", "tasks": 4, "sampled": 0, "reported": 0,
+                    "finals": 0, "failed": 0}]),
+            "{l}"
+        );
+        let r = get(format!("{}?lab={rival_lab}", life("tasks")), &province).await;
+        assert_eq!(r.json["total"], 0, "{l}: {:?}", r.json);
+        let r = get(
+            format!("{}?region=130100&per_page=2", life("tasks")),
+            &province,
+        )
+        .await;
+        assert_eq!(r.json["total"], 4, "{l}: {:?}", r.json);
+        assert_eq!(r.json["items"][0]["task_id"], task_id, "{l}");
+        assert!(r.json["items"][0]["sample_id"].is_null(), "{l}");
+        let r = get(life("tasks"), &maker).await;
+        assert_eq!(r.status, 404, "{l}: an enterprise follows the tasks");
+
         let sample = json!({"stage": "production", "product_name": "纯牛奶 250 mL", "lot": "20261101A",
                             "production_date": "2026-11-01", "quantity": 6, "retained": 3,
                             "place": "石家庄市长安区和平路1号", "codes": [unissued, mistyped]});
@@ -393,6 +451,50 @@ async fn plans_are_drawn_reproducibly_and_seen_only_by_bureaus() {
         assert_eq!(r.json["inspectors"], task["inspectors"], "{l}");
         let r = post(take, inspector, sample).await;
         assert_eq!(r.json["code"], "sample_taken", "{l}: {:?}", r.json);
+        let r = get(life("progress"), &province).await;
+        assert_eq!(r.json[0]["sampled"], 1, "{l}: {:?}", r.json);
+
+        // Photos from the sampling form: images only, by the inspectors.
+        let png = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR-scene";
+        let photos = format!("/api/v1/sampling/samples/{id}/photos");
+        let r = send(
+            &app,
+            form_upload(&photos, Some(bystander), &[], "scene.png", png),
+        )
+        .await;
+        assert_eq!(r.status, 403, "{l}: {:?}", r.json);
+        let r = send(
+            &app,
+            form_upload(&photos, Some(inspector), &[], "x.png", b"%PDF-1.7"),
+        )
+        .await;
+        assert_eq!(r.json["code"], "photo_type", "{l}: {:?}", r.json);
+        let r = send(
+            &app,
+            form_upload(&photos, Some(inspector), &[], "现场.png", png),
+        )
+        .await;
+        assert_eq!(r.status, 201, "{l}: {:?}", r.json);
+        assert_eq!(
+            (r.json["file_name"].as_str(), r.json["media_type"].as_str()),
+            (Some("现场.png"), Some("image/png")),
+            "{l}"
+        );
+        let photo = r.json["id"].as_i64().unwrap();
+        let r = get(photos.clone(), &province).await;
+        assert_eq!(
+            r.json.as_array().map(Vec::len),
+            Some(1),
+            "{l}: {:?}",
+            r.json
+        );
+        let r = send(
+            &app,
+            request("GET", &format!("{photos}/{photo}"), Some(&province), None),
+        )
+        .await;
+        assert_eq!(r.status, 200, "{l}");
+        assert_eq!(r.raw, png.to_vec(), "{l}: the photo comes back as sent");
 
         // The sampled enterprise reads and confirms its form; no other enterprise sees it.
         let sampled = user(

@@ -77,7 +77,7 @@ pub struct Attachment {
     pub size: i64,
 }
 
-fn content_path(root: &Path, sha: &str) -> PathBuf {
+pub(crate) fn content_path(root: &Path, sha: &str) -> PathBuf {
     root.join(&sha[..2]).join(sha)
 }
 
@@ -279,7 +279,7 @@ impl Scoped<'_> {
     }
 }
 
-async fn write_content(root: &Path, sha: &str, bytes: &[u8]) -> Result<(), StoreError> {
+pub(crate) async fn write_content(root: &Path, sha: &str, bytes: &[u8]) -> Result<(), StoreError> {
     let path = content_path(root, sha);
     if tokio::fs::try_exists(&path).await? {
         return Ok(());

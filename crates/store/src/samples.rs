@@ -6,6 +6,7 @@ use serde::Serialize;
 use zhijian_core::access::{Action, Role};
 use zhijian_core::code::verdict::Verdict;
 use zhijian_core::page::{Page, Paged};
+use zhijian_core::plan_terms::PlanStatus;
 use zhijian_core::region::RegionCode;
 use zhijian_core::test_report::{self, Outcome, Report};
 
@@ -238,7 +239,7 @@ fn check(new: &NewSample) -> Result<(String, String), StoreError> {
 
 impl Scoped<'_> {
     /// The task's enterprise (id, credit code, region) and inspectors, when the caller
-    /// may see its plan.
+    /// may see its plan and the plan is published.
     async fn task(&self, id: i64) -> Result<(i64, String, String, Vec<String>), StoreError> {
         let row = self
             .store
@@ -252,12 +253,23 @@ impl Scoped<'_> {
                 entity: "sampling task",
             })?;
         // Reading the plan checks that the caller may see it.
-        self.plan(row.int(0)?).await.map_err(|e| match e {
+        let plan = self.plan(row.int(0)?).await.map_err(|e| match e {
             StoreError::NotFound { .. } => StoreError::NotFound {
                 entity: "sampling task",
             },
             other => other,
         })?;
+        if plan.status != PlanStatus::Published {
+            return Err(StoreError::Conflict {
+                code: "plan_not_published",
+                field: "task",
+                message: format!(
+                    "plan {} is {}; samples are taken once it is published",
+                    plan.id,
+                    plan.status.as_str()
+                ),
+            });
+        }
         Ok((
             row.int(1)?,
             row.text(2)?,

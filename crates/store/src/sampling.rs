@@ -6,6 +6,7 @@
 use serde::Serialize;
 use zhijian_core::access::{Action, Scope};
 use zhijian_core::page::{Page, Paged};
+use zhijian_core::plan_terms::{self, PlanStatus, PlanStep, Terms};
 use zhijian_core::region::RegionCode;
 use zhijian_core::sampling::{self, Candidate, PlanLevel, Quota};
 
@@ -29,6 +30,28 @@ pub struct Plan {
     pub region: String,
     /// What to sample, where, how many batches.
     pub quotas: Vec<Quota>,
+    /// Draft, approved or published.
+    pub status: PlanStatus,
+    /// The total batches it declares.
+    pub batches: Option<u32>,
+    /// Its budget in yuan.
+    pub budget: Option<i64>,
+    /// First day of sampling.
+    #[schema(format = Date)]
+    pub starts_on: Option<String>,
+    /// Last day of sampling.
+    #[schema(format = Date)]
+    pub ends_on: Option<String>,
+    /// Who approved it.
+    pub approved_by: Option<String>,
+    /// When.
+    #[schema(format = DateTime)]
+    pub approved_at: Option<String>,
+    /// Who published it.
+    pub published_by: Option<String>,
+    /// When.
+    #[schema(format = DateTime)]
+    pub published_at: Option<String>,
     /// The seed it was drawn with, once drawn.
     pub seed: Option<String>,
     /// Who drew it.
@@ -56,6 +79,8 @@ pub struct NewPlan {
     pub region: RegionCode,
     /// Its quotas.
     pub quotas: Vec<Quota>,
+    /// Declared total, budget, schedule.
+    pub terms: Terms,
 }
 
 /// How inspectors are drawn.
@@ -117,10 +142,11 @@ fn higher_levels(level: PlanLevel) -> &'static [PlanLevel] {
     }
 }
 
-const SELECT_PLAN: &str = "SELECT id, name, year, level, region, seed, drawn_by, drawn_at, created_by, created_at FROM sampling_plans";
+const SELECT_PLAN: &str = "SELECT id, name, year, level, region, seed, drawn_by, drawn_at, created_by, created_at, status, batches, budget, starts_on, ends_on, approved_by, approved_at, published_by, published_at FROM sampling_plans";
 
 fn read_plan(r: &Row, quotas: Vec<Quota>) -> Result<Plan, StoreError> {
     let level = r.text(3)?;
+    let status = r.text(10)?;
     Ok(Plan {
         id: r.int(0)?,
         name: r.text(1)?,
@@ -132,6 +158,19 @@ fn read_plan(r: &Row, quotas: Vec<Quota>) -> Result<Plan, StoreError> {
         })?,
         region: r.text(4)?,
         quotas,
+        status: PlanStatus::parse(&status).ok_or(StoreError::Invalid {
+            code: "corrupt_row",
+            field: "status",
+            message: format!("unknown plan status {status}"),
+        })?,
+        batches: r.opt_int(11)?.and_then(|n| u32::try_from(n).ok()),
+        budget: r.opt_int(12)?,
+        starts_on: r.opt_text(13)?,
+        ends_on: r.opt_text(14)?,
+        approved_by: r.opt_text(15)?,
+        approved_at: r.opt_int(16)?.map(rfc3339),
+        published_by: r.opt_text(17)?,
+        published_at: r.opt_int(18)?.map(rfc3339),
         seed: r.opt_text(5)?,
         drawn_by: r.opt_text(6)?,
         drawn_at: r.opt_int(7)?.map(rfc3339),
@@ -168,6 +207,13 @@ impl Scoped<'_> {
                 field: "quotas",
                 message: e.to_string(),
             })?;
+        plan_terms::check_terms(new.year, &new.quotas, &new.terms).map_err(|e| {
+            StoreError::Invalid {
+                code: e.code(),
+                field: e.field(),
+                message: e.to_string(),
+            }
+        })?;
         if !self
             .principal
             .scope(Action::PlanSampling)
@@ -199,8 +245,12 @@ impl Scoped<'_> {
         }
         let id = tx
             .fetch_one(
-                "INSERT INTO sampling_plans (name, year, level, region, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
-                params![name.as_str(), i64::from(new.year), new.level.as_str(), new.region.as_str(), actor, at],
+                "INSERT INTO sampling_plans (name, year, level, region, created_by, created_at, batches, budget, starts_on, ends_on) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
+                params![
+                    name.as_str(), i64::from(new.year), new.level.as_str(), new.region.as_str(), actor, at,
+                    new.terms.batches.map(i64::from), new.terms.budget,
+                    new.terms.starts_on.map(|d| d.to_string()), new.terms.ends_on.map(|d| d.to_string())
+                ],
             )
             .await?
             .int(0)?;
@@ -238,7 +288,70 @@ impl Scoped<'_> {
                 after: Some(serde_json::json!({
                     "name": name, "year": new.year, "level": new.level.as_str(),
                     "region": new.region.as_str(), "quotas": new.quotas,
+                    "batches": new.terms.batches, "budget": new.terms.budget,
+                    "starts_on": new.terms.starts_on, "ends_on": new.terms.ends_on,
                 })),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        self.plan(id).await
+    }
+
+    /// Takes a step in a plan's life: approval by an officer of its region (or above)
+    /// other than its author, then publication. Audited.
+    pub async fn plan_step(&self, id: i64, step: PlanStep) -> Result<Plan, StoreError> {
+        let plan = self.plan(id).await?;
+        let region = RegionCode::parse(&plan.region).unwrap_or(RegionCode::NATIONAL);
+        if !self
+            .principal
+            .scope(Action::PlanSampling)
+            .contains(0, region)
+        {
+            return Err(StoreError::Forbidden);
+        }
+        let actor = self.principal.username.as_str();
+        let next =
+            plan_terms::next_status(plan.status, step, plan.created_by == actor).map_err(|e| {
+                StoreError::Conflict {
+                    code: e.code(),
+                    field: e.field(),
+                    message: e.to_string(),
+                }
+            })?;
+        let (by, at_col) = match step {
+            PlanStep::Approve => ("approved_by", "approved_at"),
+            PlanStep::Publish => ("published_by", "published_at"),
+        };
+        let at = now_ms();
+        let mut tx = self.store.db.begin().await?;
+        let updated = tx
+            .execute(
+                &format!("UPDATE sampling_plans SET status = $1, {by} = $2, {at_col} = $3 WHERE id = $4 AND status = $5"),
+                params![next.as_str(), actor, at, id, plan.status.as_str()],
+            )
+            .await?;
+        if updated != 1 {
+            return Err(StoreError::Conflict {
+                code: "plan_status",
+                field: "status",
+                message: "the plan changed a moment ago; reload it".into(),
+            });
+        }
+        audit::append(
+            &mut tx,
+            at,
+            Change {
+                actor,
+                action: match step {
+                    PlanStep::Approve => "sampling.plan_approve",
+                    PlanStep::Publish => "sampling.plan_publish",
+                },
+                entity: "sampling_plan",
+                entity_id: id.to_string(),
+                enterprise: None,
+                before: Some(serde_json::json!({ "status": plan.status.as_str() })),
+                after: Some(serde_json::json!({ "status": next.as_str() })),
             },
         )
         .await?;

@@ -32,7 +32,9 @@ impl<S: Send + Sync> FromRequest<S> for Multipart {
 }
 
 impl Multipart {
-    /// Reads the whole form: its text fields, and the bytes of the part named `file`.
+    /// Reads the whole form: its text fields, and the bytes of the part named `file`
+    /// (whose file name, if the sender gave one, is the field `file_name` unless the
+    /// form has a field of that name).
     pub async fn fields_and_file(
         self,
     ) -> Result<(std::collections::HashMap<String, String>, Option<Vec<u8>>), ApiError> {
@@ -45,10 +47,14 @@ impl Multipart {
             .map_err(|e| ApiError::new(e.status(), "invalid_upload", e.body_text()).field("file"))?
         {
             let name = field.name().unwrap_or_default().to_owned();
+            let file_name = field.file_name().map(str::to_owned);
             let bytes = field.bytes().await.map_err(|e| {
                 ApiError::new(e.status(), "invalid_upload", e.body_text()).field(name.clone())
             })?;
             if name == "file" {
+                if let Some(n) = file_name {
+                    fields.entry("file_name".to_owned()).or_insert(n);
+                }
                 file = Some(bytes.to_vec());
             } else {
                 fields.insert(name, String::from_utf8_lossy(&bytes).into_owned());

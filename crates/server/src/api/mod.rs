@@ -6,8 +6,10 @@ pub mod enterprises;
 pub mod extract;
 pub mod licences;
 pub mod organisations;
+pub mod plan_life;
 pub mod regions;
 pub mod risk;
+pub mod sample_photos;
 pub mod sampling;
 pub mod session;
 pub mod verify;
@@ -75,6 +77,29 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .route(
             "/api/v1/sampling/plans/{id}/draw",
             get(sampling::get_draw).post(sampling::draw_plan),
+        )
+        .route(
+            "/api/v1/sampling/plans/{id}/approve",
+            post(plan_life::approve),
+        )
+        .route(
+            "/api/v1/sampling/plans/{id}/publish",
+            post(plan_life::publish),
+        )
+        .route("/api/v1/sampling/plans/{id}/tasks", get(plan_life::tasks))
+        .route(
+            "/api/v1/sampling/plans/{id}/progress",
+            get(plan_life::progress),
+        )
+        .route(
+            "/api/v1/sampling/samples/{id}/photos",
+            get(sample_photos::list)
+                .post(sample_photos::add)
+                .layer(DefaultBodyLimit::max(upload_limit)),
+        )
+        .route(
+            "/api/v1/sampling/samples/{id}/photos/{photo}",
+            get(sample_photos::get),
         )
         .route(
             "/api/v1/sampling/tasks/{id}/sample",

@@ -5,6 +5,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use serde::Deserialize;
 use zhijian_core::page::{Page, Paged};
+use zhijian_core::plan_terms::Terms;
 use zhijian_core::rectification::Step;
 use zhijian_core::sample_result::ObjectionRules;
 use zhijian_core::sampling::{PlanLevel, Quota};
@@ -40,6 +41,16 @@ pub struct PlanInput {
     region: String,
     /// What to sample: a category, a region inside the plan's, and how many batches.
     quotas: Vec<Quota>,
+    /// The total batches; when given, the quotas must add up to it.
+    batches: Option<u32>,
+    /// The budget in yuan.
+    budget: Option<i64>,
+    /// First day of sampling (within the year).
+    #[schema(value_type = Option<String>, format = Date)]
+    starts_on: Option<jiff::civil::Date>,
+    /// Last day of sampling (within the year, not before the first).
+    #[schema(value_type = Option<String>, format = Date)]
+    ends_on: Option<jiff::civil::Date>,
 }
 
 /// The body of `POST /api/v1/sampling/plans/{id}/draw`.
@@ -71,7 +82,7 @@ pub struct PlanFilter {
 /// `POST /api/v1/sampling/plans` → 201.
 #[utoipa::path(post, path = "/api/v1/sampling/plans", operation_id = "create_plan", tag = "sampling",
     summary = "Make a sampling plan",
-    description = "Officers of the plan's region and admins. The level must be the region's (a province plan is organised from `xx0000`); every quota's region lies inside the plan's.",
+    description = "Officers of the plan's region and admins. The level must be the region's (a province plan is organised from `xx0000`); every quota's region lies inside the plan's; when `batches` is given the quotas add up to it (`quotas_total`). The plan starts as a `draft`: it may be drawn at once, but samples are only taken once another officer has approved it and it is published.",
     security(("bearer" = []), ("session" = [])), params(crate::openapi::CsrfHeader),
     request_body = PlanInput,
     responses(
@@ -93,6 +104,12 @@ pub async fn create_plan(
         level: input.level,
         region: known_region("region", &input.region)?,
         quotas: input.quotas,
+        terms: Terms {
+            batches: input.batches,
+            budget: input.budget,
+            starts_on: input.starts_on,
+            ends_on: input.ends_on,
+        },
     };
     Ok((
         StatusCode::CREATED,
