@@ -270,13 +270,6 @@ pub async fn record_sample(
     Json(input): Json<SampleInput>,
 ) -> Result<(StatusCode, AxumJson<Sample>), ApiError> {
     let scoped = state.store.scoped(&who.0);
-    if input.codes.len() > 100 {
-        return Err(ApiError::invalid(
-            "codes",
-            "codes",
-            "at most 100 codes per sample",
-        ));
-    }
     let taken_at = input
         .taken_at
         .as_deref()
@@ -298,7 +291,7 @@ pub async fn record_sample(
         .as_deref()
         .map(|d| super::extract::date("production_date", d))
         .transpose()?;
-    let mut new = NewSample {
+    let new = NewSample {
         stage: input.stage,
         product_id: input.product_id,
         product_name: input.product_name,
@@ -310,20 +303,40 @@ pub async fn record_sample(
         taken_at,
         codes: Vec::new(),
     };
-    // Everything is checked before a single code is verified (a verification is a
-    // recorded query).
-    let region = scoped.may_sample(id, &new).await?;
-    let typed = input
-        .codes
+    Ok((
+        StatusCode::CREATED,
+        AxumJson(take_sample(&state, &scoped, id, new, &input.codes).await?),
+    ))
+}
+
+/// Records a task's sample with its units' codes verified on the spot (shared by the
+/// API and the console's sampling form). Everything is checked before a single code is
+/// verified, since a verification is a recorded query.
+pub(crate) async fn take_sample(
+    state: &AppState,
+    scoped: &zhijian_store::Scoped<'_>,
+    task_id: i64,
+    mut new: NewSample,
+    codes: &[String],
+) -> Result<Sample, ApiError> {
+    if codes.len() > 100 {
+        return Err(ApiError::invalid(
+            "codes",
+            "codes",
+            "at most 100 codes per sample",
+        ));
+    }
+    let region = scoped.may_sample(task_id, &new).await?;
+    let typed = codes
         .iter()
-        .map(|c| read_code(&state, c))
+        .map(|c| read_code(state, c))
         .collect::<Result<Vec<_>, _>>()?;
     let query = VerifyQuery {
         channel: Channel::Officer,
         region: Some(region),
         terminal: None,
     };
-    for (raw, t) in input.codes.iter().zip(typed) {
+    for (raw, t) in codes.iter().zip(typed) {
         let found = match t {
             Typed::Code(c) => state.verifier.verify(&c, &query, today()).await?,
             Typed::Mistyped(m) => state.verifier.mistyped(&m, &query).await?,
@@ -333,10 +346,7 @@ pub async fn record_sample(
             verdict: found.verdict,
         });
     }
-    Ok((
-        StatusCode::CREATED,
-        AxumJson(scoped.record_sample(id, &new).await?),
-    ))
+    Ok(scoped.record_sample(task_id, &new).await?)
 }
 
 /// `GET /api/v1/sampling/samples/{id}`.

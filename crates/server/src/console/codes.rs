@@ -15,7 +15,7 @@ use axum::Form;
 use axum::extract::multipart::MultipartRejection;
 use axum::extract::rejection::{FormRejection, QueryRejection};
 use axum::extract::{Multipart, Path, Query, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use serde::Deserialize;
 use zhijian_core::access::{Action, Role, Scope};
@@ -27,10 +27,12 @@ use zhijian_core::region::RegionCode;
 use zhijian_store::codes::{ApplicationStatus, BatchFlag};
 
 use super::enterprises::Choice;
+use super::fields::{id_of, optional_whole, whole};
 use super::home::{Stat, region_path};
 use super::i18n::{self, CodeTexts};
+use super::paging::{Pager, page_of, pager};
 use super::{
-    ConsoleUser, Flash, FlashView, Layout, message, pct_encode, redirect_with, render,
+    ConsoleUser, Flash, FlashView, Layout, message, pct_encode, redirect_with, respond,
     shanghai_text, today,
 };
 use crate::api::codes::MAX_LISTED_CODES;
@@ -41,8 +43,6 @@ use crate::lang::Lang;
 use crate::messages;
 use crate::state::AppState;
 
-/// Rows per page of every code list.
-const PER_PAGE: u32 = 20;
 /// The largest text field of the activation form other than the code list.
 const MAX_TEXT_BYTES: usize = 16 * 1024;
 /// The largest pasted code list: 100 000 codes of 20 digits, with room for separators.
@@ -161,44 +161,6 @@ fn tabs(user: &ConsoleUser, current: Option<Section>) -> Vec<NavLink> {
         .collect()
 }
 
-/// Previous/next links and the counts above a list.
-#[derive(Debug, Clone)]
-pub struct Pager {
-    /// "共 12 份申请".
-    pub total_text: String,
-    /// "第 1 / 3 页".
-    pub page_text: String,
-    /// The previous page, if any.
-    pub prev_href: Option<String>,
-    /// The next page, if any.
-    pub next_href: Option<String>,
-}
-
-/// The pager of a list of `total` rows on page `page_no`; `base` is the list address
-/// ending in `?` or `&`, to which `page=n` is appended.
-fn pager(lang: Lang, total: i64, page_no: u32, base: &str, total_text: String) -> Pager {
-    let pages = u32::try_from((total + i64::from(PER_PAGE) - 1) / i64::from(PER_PAGE))
-        .unwrap_or(u32::MAX)
-        .max(1);
-    Pager {
-        total_text,
-        page_text: i18n::page_of(lang, page_no.min(pages), pages),
-        prev_href: (page_no > 1).then(|| format!("{base}page={}", (page_no - 1).min(pages))),
-        next_href: (page_no < pages).then(|| format!("{base}page={}", page_no + 1)),
-    }
-}
-
-/// The page asked for: a malformed or zero page number shows the first page.
-fn page_of(p: Option<&str>) -> Page {
-    Page {
-        page: p
-            .and_then(|s| s.trim().parse::<u32>().ok())
-            .filter(|&n| n >= 1)
-            .unwrap_or(1),
-        per_page: PER_PAGE,
-    }
-}
-
 /// The page frame with the flash message of the previous request, if any; the `bool`
 /// says whether the flash cookie must be cleared in the answer.
 fn frame(user: &ConsoleUser, title: &str, headers: &HeaderMap) -> (Layout, bool) {
@@ -206,15 +168,6 @@ fn frame(user: &ConsoleUser, title: &str, headers: &HeaderMap) -> (Layout, bool)
     let flash = Flash::from_headers(headers);
     l.flash = flash.as_ref().map(|f| f.view(user.lang));
     (l, flash.is_some())
-}
-
-/// Renders a page, removing the flash cookie once its message was shown.
-fn respond(status: StatusCode, page: &impl Template, shown_flash: bool) -> Response {
-    let mut res = render(status, page);
-    if shown_flash && let Ok(v) = HeaderValue::from_str(&Flash::clear()) {
-        res.headers_mut().append(header::SET_COOKIE, v);
-    }
-    res
 }
 
 /// The address of the page a form was posted from, when it is a page of this section;
@@ -586,31 +539,6 @@ fn after_post(user: &ConsoleUser, back: &str, outcome: Result<Done, ApiError>) -
         Err(e) if e.status.is_server_error() => user.failed(&e),
         outcome => redirect_with(back, &[flash_of(outcome).cookie()]),
     }
-}
-
-/// A whole number typed into a form.
-fn whole(field: &'static str, value: Option<&str>) -> Result<i64, ApiError> {
-    optional_whole(field, value)?
-        .ok_or_else(|| ApiError::invalid("required", field, format!("{field} is required")))
-}
-
-/// A whole number typed into a form, or `None` when left empty.
-fn optional_whole(field: &'static str, value: Option<&str>) -> Result<Option<i64>, ApiError> {
-    match value.map(str::trim).filter(|v| !v.is_empty()) {
-        None => Ok(None),
-        Some(v) => v.parse::<i64>().map(Some).map_err(|_| {
-            ApiError::invalid(
-                "invalid_value",
-                field,
-                format!("{field} must be a whole number"),
-            )
-        }),
-    }
-}
-
-/// An id in a form's address.
-fn id_of(raw: &str) -> Option<i64> {
-    raw.trim().parse().ok()
 }
 
 // ---------------------------------------------------------------- index

@@ -11,9 +11,11 @@
 
 pub mod codes;
 pub mod enterprises;
+pub mod fields;
 pub mod home;
 pub mod i18n;
 pub mod licences;
+pub mod paging;
 pub mod records;
 pub mod session;
 
@@ -426,6 +428,15 @@ pub fn render(status: StatusCode, page: &impl Template) -> Response {
         }
         Err(e) => ApiError::internal(&e).into_response(),
     }
+}
+
+/// Renders a page, removing the flash cookie once its message was shown.
+pub fn respond(status: StatusCode, page: &impl Template, shown_flash: bool) -> Response {
+    let mut res = render(status, page);
+    if shown_flash && let Ok(v) = HeaderValue::from_str(&Flash::clear()) {
+        res.headers_mut().append(header::SET_COOKIE, v);
+    }
+    res
 }
 
 /// A 303 redirect that also sets cookies.
