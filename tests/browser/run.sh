@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs the browser tests — the console walk (console.test.mjs), the public verification
-# page (verify.test.mjs) and the public sampling announcements (announcements.test.mjs):
+# page (verify.test.mjs), the public sampling announcements (announcements.test.mjs) and a
+# sampling plan from creation to announcement and rectification (sampling.test.mjs):
 # installs Debian's Chromium when missing, installs
 # the tests' npm packages, builds `zhijian`, starts a demo node on a free local port with a
 # temporary data folder and the verification rate limit off (the verify test types a
@@ -79,7 +80,7 @@ fi
 
 files=("$@")
 if [ "${#files[@]}" -eq 0 ]; then
-  files=(console.test.mjs verify.test.mjs announcements.test.mjs)
+  files=(console.test.mjs verify.test.mjs announcements.test.mjs sampling.test.mjs)
 fi
 echo "==> browser tests: ${files[*]}"
 status=0

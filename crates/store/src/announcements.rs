@@ -139,6 +139,20 @@ impl Store {
     }
 
     /// One announcement with its rows (public).
+    /// The id of a plan's announcement, once it is announced.
+    pub async fn plan_announcement(&self, plan_id: i64) -> Result<Option<i64>, StoreError> {
+        self.db
+            .fetch_optional(
+                "SELECT id FROM announcements WHERE plan_id = $1",
+                params![plan_id],
+            )
+            .await?
+            .map(|r| r.int(0))
+            .transpose()
+            .map_err(StoreError::from)
+    }
+
+    /// One announcement with its rows.
     pub async fn announcement(&self, id: i64) -> Result<Announcement, StoreError> {
         let row = self
             .db

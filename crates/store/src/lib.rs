@@ -25,6 +25,7 @@ pub mod licences;
 mod name_index;
 pub mod objections;
 pub mod organisations;
+pub mod own_samples;
 pub mod plan_tasks;
 pub mod records;
 pub mod rectifications;

@@ -30,6 +30,8 @@ pub struct TaskProgress {
     pub enterprise: String,
     /// Its name.
     pub enterprise_name: String,
+    /// Its region.
+    pub enterprise_region: String,
     /// The inspectors.
     pub inspectors: Vec<String>,
     /// The sample, once taken.
@@ -88,7 +90,7 @@ impl Scoped<'_> {
             .db
             .fetch_all(
                 "SELECT t.id, t.position, q.category, q.region, l.uscc, o.uscc, o.name, t.inspectors, s.id, s.taken_at, \
-                 rf.conclusion, rf.filed_at, ob.sample_id, ob.decision, rr.conclusion, l.name \
+                 rf.conclusion, rf.filed_at, ob.sample_id, ob.decision, rr.conclusion, l.name, o.region \
                  FROM sampling_tasks t JOIN sampling_quotas q ON q.plan_id = t.plan_id AND q.position = t.position \
                  JOIN organisations o ON o.id = t.enterprise_id LEFT JOIN organisations l ON l.id = q.lab_id \
                  LEFT JOIN samples s ON s.task_id = t.id \
@@ -119,6 +121,7 @@ impl Scoped<'_> {
                         lab: r.opt_text(4)?,
                         enterprise: r.text(5)?,
                         enterprise_name: r.text(6)?,
+                        enterprise_region: r.text(16)?,
                         inspectors: r
                             .text(7)?
                             .split(',')

@@ -148,7 +148,7 @@ pub struct FiledReport {
 /// decision, 23 category.
 pub(crate) const SELECT_SAMPLE: &str = "SELECT s.id, s.task_id, t.plan_id, o.uscc, s.stage, s.product_id, s.product_name, s.lot, s.production_date, s.quantity, s.retained, s.place, s.taken_at, t.inspectors, s.codes, s.confirmed_by, s.confirmed_at, o.id, o.region, p.region, q.lab_id, ob.retest_lab_id, ob.decision, q.category FROM samples s JOIN sampling_tasks t ON t.id = s.task_id JOIN organisations o ON o.id = t.enterprise_id JOIN sampling_plans p ON p.id = t.plan_id JOIN sampling_quotas q ON q.plan_id = t.plan_id AND q.position = t.position LEFT JOIN objections ob ON ob.sample_id = s.id";
 
-fn read_sample(r: &Row) -> Result<Sample, StoreError> {
+pub(crate) fn read_sample(r: &Row) -> Result<Sample, StoreError> {
     let stage = r.text(4)?;
     Ok(Sample {
         id: r.int(0)?,

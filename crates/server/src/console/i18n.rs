@@ -33,6 +33,8 @@ pub struct Texts {
     pub nav_enterprises: &'static str,
     /// Navigation: supervision codes.
     pub nav_codes: &'static str,
+    /// Navigation: sampling.
+    pub nav_sampling: &'static str,
     /// The button that ends the session.
     pub logout: &'static str,
     /// The label of the link to the *other* language.
@@ -273,6 +275,7 @@ pub static ZH: Texts = Texts {
     nav_home: "工作台",
     nav_enterprises: "企业档案",
     nav_codes: "监管码",
+    nav_sampling: "抽查",
     logout: "退出登录",
     switch_lang: "English",
     switch_lang_tag: "en",
@@ -401,6 +404,7 @@ pub static EN: Texts = Texts {
     nav_home: "Dashboard",
     nav_enterprises: "Enterprises",
     nav_codes: "Codes",
+    nav_sampling: "Sampling",
     logout: "Log out",
     switch_lang: "中文",
     switch_lang_tag: "zh-CN",

@@ -17,6 +17,9 @@ pub mod i18n;
 pub mod licences;
 pub mod paging;
 pub mod records;
+pub mod samples;
+pub mod sampling;
+pub mod sampling_texts;
 pub mod session;
 
 use std::sync::LazyLock;
@@ -108,6 +111,66 @@ pub fn routes() -> Router<AppState> {
         .route("/console/codes/batches/{id}/flag", post(codes::flag_batch))
         .route("/console/codes/history", get(codes::history))
         .route("/console/codes/signals", get(codes::signals))
+        .route("/console/sampling", get(sampling::index))
+        .route("/console/sampling/plans", post(sampling::create_plan))
+        .route("/console/sampling/plans/{id}", get(sampling::plan))
+        .route(
+            "/console/sampling/plans/{id}/approve",
+            post(sampling::approve),
+        )
+        .route(
+            "/console/sampling/plans/{id}/publish",
+            post(sampling::publish),
+        )
+        .route("/console/sampling/plans/{id}/draw", post(sampling::draw))
+        .route(
+            "/console/sampling/plans/{id}/announce",
+            post(sampling::announce),
+        )
+        .route(
+            "/console/sampling/plans/{plan}/tasks/{task}/sample",
+            // The handler bounds every part itself (photos by the attachment limit).
+            get(samples::take_form)
+                .post(samples::take)
+                .layer(DefaultBodyLimit::disable()),
+        )
+        .route("/console/sampling/samples/{id}", get(samples::sample))
+        .route(
+            "/console/sampling/samples/{id}/photos",
+            post(samples::add_photo).layer(DefaultBodyLimit::disable()),
+        )
+        .route(
+            "/console/sampling/samples/{id}/confirm",
+            post(samples::confirm),
+        )
+        .route(
+            "/console/sampling/samples/{id}/report",
+            post(samples::report),
+        )
+        .route(
+            "/console/sampling/samples/{id}/objection",
+            post(samples::object),
+        )
+        .route(
+            "/console/sampling/samples/{id}/decision",
+            post(samples::decide),
+        )
+        .route(
+            "/console/sampling/samples/{id}/rectification",
+            post(samples::order),
+        )
+        .route(
+            "/console/sampling/samples/{id}/measures",
+            post(samples::measures),
+        )
+        .route(
+            "/console/sampling/samples/{id}/follow-up",
+            post(samples::follow_up),
+        )
+        .route(
+            "/console/sampling/samples/{id}/escalation",
+            post(samples::escalate),
+        )
         .route("/console/{*rest}", get(not_found))
         .layer(from_fn(switch_language))
         .route("/static/console.css", get(stylesheet))
@@ -236,6 +299,16 @@ fn page_uri(parts: &Parts) -> Uri {
             .parse()
             .unwrap_or_else(|_| Uri::from_static(codes::INDEX));
     }
+    if let Some(rest) = path.strip_prefix("/console/sampling/") {
+        // A form under a plan or a sample → that plan's or sample's page.
+        let mut parts = rest.split('/');
+        if let (Some(kind @ ("plans" | "samples")), Some(id)) = (parts.next(), parts.next()) {
+            return format!("/console/sampling/{kind}/{id}")
+                .parse()
+                .unwrap_or_else(|_| Uri::from_static(sampling::INDEX));
+        }
+        return Uri::from_static(sampling::INDEX);
+    }
     path.strip_suffix("/records")
         .filter(|p| p.starts_with("/console/enterprises/"))
         .and_then(|p| p.parse().ok())
@@ -254,6 +327,7 @@ impl ConsoleUser {
         l.user = Some(UserBar {
             username: self.principal.username.clone(),
             role: i18n::role(self.lang, self.principal.role),
+            samples: self.principal.role != zhijian_core::access::Role::Printer,
         });
         l.csrf = self.csrf.clone();
         l.nav = nav;
@@ -316,6 +390,8 @@ pub struct UserBar {
     pub username: String,
     /// Role label.
     pub role: &'static str,
+    /// Whether the sampling pages concern this user (printers take no part).
+    pub samples: bool,
 }
 
 /// A one-time message shown at the top of a page.
@@ -342,7 +418,8 @@ pub struct Layout {
     pub csrf: String,
     /// The address of this page in the other language.
     pub switch_href: String,
-    /// Which navigation entry is current (`home`, `enterprises`, `codes` or empty).
+    /// Which navigation entry is current (`home`, `enterprises`, `codes`, `sampling` or
+    /// empty).
     pub nav: &'static str,
     /// A message carried over from the previous request.
     pub flash: Option<FlashView>,
@@ -477,6 +554,8 @@ pub enum Flash {
     RecordAdded,
     /// A supervision-code form did something.
     Codes(codes::Done),
+    /// A sampling form did something.
+    Sampling(sampling::Done),
     /// Something was refused: the error's code and English detail.
     Error(String, String),
 }
@@ -488,6 +567,7 @@ impl Flash {
             Flash::Transition(a, s) => format!("t|{}|{}", a.as_str(), s.as_str()),
             Flash::RecordAdded => "r".to_owned(),
             Flash::Codes(d) => format!("c|{}", d.encode()),
+            Flash::Sampling(d) => format!("s|{}", d.encode()),
             Flash::Error(code, detail) => format!("e|{code}|{detail}"),
         };
         format!(
@@ -501,6 +581,9 @@ impl Flash {
         let raw = pct_decode(cookie(headers, FLASH_COOKIE)?)?;
         if let Some(done) = raw.strip_prefix("c|") {
             return codes::Done::decode(done).map(Flash::Codes);
+        }
+        if let Some(done) = raw.strip_prefix("s|") {
+            return sampling::Done::decode(done).map(Flash::Sampling);
         }
         let mut parts = raw.splitn(3, '|');
         match (parts.next()?, parts.next(), parts.next()) {
@@ -534,6 +617,10 @@ impl Flash {
                 text: t.record_added.to_owned(),
             },
             Flash::Codes(d) => FlashView {
+                ok: true,
+                text: d.text(lang),
+            },
+            Flash::Sampling(d) => FlashView {
                 ok: true,
                 text: d.text(lang),
             },
