@@ -2,7 +2,7 @@
 // headless Chromium, each step by the person who takes it: the city officer drafts a plan,
 // the city's chief approves it, the officer publishes and draws it, the drawn inspector
 // fills the sampling form on a phone with a photo, the lab files a failing report, the
-// enterprise confirms and objects, the officer rejects the objection, orders
+// enterprise is told on its dashboard, confirms and objects, the officer rejects the objection, orders
 // rectification, records a failed follow-up and escalates, and announces the results,
 // which the public page then shows. Bad input on the way is refused with a message.
 //
@@ -207,8 +207,12 @@ test('a sampling plan from creation to announcement and rectification', { timeou
     });
 
     await t.test('the enterprise confirms the form and objects; the officer rejects', async () => {
-      await enterprise.goto(`${base}/console/sampling`);
+      // The dashboard tells the enterprise of the failure and its deadline.
       const id = sampleUrl.split('/').pop();
+      await enterprise.goto(`${base}/console`);
+      const notice = enterprise.locator(`#sampling-to-do a[href="/console/sampling/samples/${id}"]`);
+      assert.match(await notice.first().textContent(), /检验不合格.*\d{4}-\d{2}-\d{2}/);
+      await enterprise.goto(`${base}/console/sampling`);
       await submitAndWait(enterprise, enterprise.locator(`tr[data-sample="${id}"] a`));
       await submitAndWait(enterprise, enterprise.locator('form[data-action=confirm] button'));
       assert.match(await flash(enterprise), /抽样单已确认/);

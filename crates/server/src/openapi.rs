@@ -81,6 +81,7 @@ when there is one. `detail` is in Chinese unless `Accept-Language` prefers Engli
         api::sampling::get_plan,
         api::sampling::draw_plan,
         api::sampling::get_draw,
+        api::notices::list,
         api::plan_life::approve,
         api::plan_life::publish,
         api::plan_life::tasks,

@@ -537,6 +537,37 @@ async fn plans_are_drawn_reproducibly_and_seen_only_by_bureaus() {
         let r = get("/api/v1/sampling/lab-samples".into(), &other_lab).await;
         assert_eq!(r.json["total"], 0, "{l}");
         let report_uri = format!("/api/v1/sampling/samples/{id}/report");
+        // What each is asked to do now, newest sample first.
+        let notices = |token: &str| {
+            let get = get.clone();
+            let token = token.to_owned();
+            async move {
+                let r = get("/api/v1/sampling/notices".into(), &token).await;
+                r.json
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|n| {
+                        (
+                            n["kind"].as_str().unwrap().to_owned(),
+                            n["sample_id"].as_i64().unwrap(),
+                            n["deadline"].clone(),
+                        )
+                    })
+                    .collect::<Vec<_>>()
+            }
+        };
+        assert_eq!(
+            notices(&lab).await,
+            vec![("test".to_owned(), id, Value::Null)],
+            "{l}"
+        );
+        assert_eq!(notices(&other_lab).await, vec![], "{l}");
+        assert_eq!(
+            notices(&sampled).await,
+            vec![],
+            "{l}: the form is confirmed, nothing failed"
+        );
         let report = json!({"number": "JY2026-0042", "issued_on": "2026-11-25", "conclusion": "fail",
             "items": [
                 {"name": "蛋白质", "requirement": "≥2.9 g/100g", "value": "2.6", "unit": "g/100g",
@@ -615,6 +646,12 @@ async fn plans_are_drawn_reproducibly_and_seen_only_by_bureaus() {
             deadline.to_string(),
             "{l}"
         );
+        assert_eq!(
+            notices(&sampled).await,
+            vec![("failed".to_owned(), id, json!(deadline.to_string()))],
+            "{l}: the enterprise is told of the failure and its deadline"
+        );
+        assert_eq!(notices(&lab).await, vec![], "{l}: reported");
         let object = format!("/api/v1/sampling/samples/{id}/objection");
         let why = json!({"reason": "备样封条完好，申请复检：蛋白质检测方法与标准不符"});
         let before = audit_head(s).await;
@@ -641,6 +678,17 @@ async fn plans_are_drawn_reproducibly_and_seen_only_by_bureaus() {
         assert_eq!(r.json["standing"]["stage"], "objection_pending", "{l}");
         let r = post(object, &sampled, why).await;
         assert_eq!(r.json["code"], "objection_filed", "{l}: {:?}", r.json);
+        assert_eq!(notices(&sampled).await, vec![], "{l}");
+        assert_eq!(
+            notices(&province).await,
+            vec![("decide".to_owned(), id, Value::Null)],
+            "{l}"
+        );
+        assert_eq!(
+            notices(&baoding).await,
+            vec![],
+            "{l}: another city's officer"
+        );
 
         // The province decides: a re-test at another lab.
         let decide = format!("/api/v1/sampling/samples/{id}/objection/decide");

@@ -23,6 +23,7 @@ pub mod identity;
 pub mod import;
 pub mod licences;
 mod name_index;
+pub mod notices;
 pub mod objections;
 pub mod organisations;
 pub mod own_samples;

@@ -5,6 +5,7 @@ pub mod codes;
 pub mod enterprises;
 pub mod extract;
 pub mod licences;
+pub mod notices;
 pub mod organisations;
 pub mod plan_life;
 pub mod regions;
@@ -112,6 +113,7 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         )
         .route("/api/v1/sampling/lab-samples", get(sampling::lab_samples))
         .route("/api/v1/sampling/stats", get(sampling::stats))
+        .route("/api/v1/sampling/notices", get(notices::list))
         .route("/api/v1/risk-signals", get(risk::list))
         .route(
             "/api/v1/sampling/report-template",

@@ -46,6 +46,9 @@ struct HomePage {
     region: String,
     stats: Vec<Stat>,
     links: Vec<QuickLink>,
+    to_do: &'static str,
+    /// What sampling asks of the user: (address, text).
+    notices: Vec<(String, String)>,
 }
 
 /// The region and its ancestors, province first: `河北省 / 石家庄市`.
@@ -121,7 +124,27 @@ pub async fn home(State(state): State<AppState>, user: ConsoleUser) -> Response 
             href: "/console/enterprises?licence_state=issued",
         },
     ];
+    let notices = match scoped
+        .sampling_notices(
+            crate::api::sampling::objection_rules(&state),
+            &state.config.calendar(),
+        )
+        .await
+    {
+        Ok(n) => n
+            .iter()
+            .map(|n| {
+                (
+                    format!("/console/sampling/samples/{}", n.sample_id),
+                    super::sampling_texts::notice(user.lang, n),
+                )
+            })
+            .collect(),
+        Err(e) => return user.failed(&ApiError::from(e)),
+    };
     let page = HomePage {
+        to_do: super::sampling_texts::texts(user.lang).to_do,
+        notices,
         l: user.layout(t.home_title, "home"),
         username: user.principal.username.clone(),
         role: i18n::role(user.lang, user.principal.role),

@@ -5,6 +5,7 @@ use zhijian_core::rectification::Step;
 use zhijian_core::sample_result::{ObjectionState, ResultStage};
 use zhijian_core::sampling::PlanLevel;
 use zhijian_core::test_report::Outcome;
+use zhijian_store::notices::{Notice, NoticeKind};
 use zhijian_store::samples::Stage;
 
 use crate::lang::Lang;
@@ -290,6 +291,8 @@ pub struct SamplingTexts {
     pub samples_total: &'static str,
     /// Open
     pub open: &'static str,
+    /// Sampling: to do
+    pub to_do: &'static str,
 }
 
 /// The sampling pages in Chinese.
@@ -433,6 +436,7 @@ pub static ZH: SamplingTexts = SamplingTexts {
     no_samples: "没有样品。",
     samples_total: "共 {} 个样品",
     open: "查看",
+    to_do: "抽查待办",
 };
 
 /// The sampling pages in English.
@@ -576,6 +580,7 @@ pub static EN: SamplingTexts = SamplingTexts {
     no_samples: "No samples.",
     samples_total: "{} samples",
     open: "Open",
+    to_do: "Sampling: to do",
 };
 /// The sampling texts of a language.
 pub fn texts(lang: Lang) -> &'static SamplingTexts {
@@ -648,5 +653,36 @@ pub fn objection_state(lang: Lang, s: ObjectionState) -> &'static str {
         ObjectionState::Pending => lang.pick("待处理", "Pending"),
         ObjectionState::Rejected => lang.pick("已驳回", "Rejected"),
         ObjectionState::Accepted => lang.pick("已受理复检", "Accepted for re-test"),
+    }
+}
+
+/// A dashboard line for a sampling notice.
+pub fn notice(lang: Lang, n: &Notice) -> String {
+    let id = n.sample_id;
+    let p = &n.product_name;
+    let deadline = n.deadline.map(|d| d.to_string()).unwrap_or_default();
+    match (n.kind, lang) {
+        (NoticeKind::Failed, Lang::Zh) => {
+            format!("样品 #{id}（{p}）检验不合格，如有异议请于 {deadline} 前提出")
+        }
+        (NoticeKind::Failed, Lang::En) => {
+            format!("Sample #{id} ({p}) failed; you may object until {deadline}")
+        }
+        (NoticeKind::Confirm, Lang::Zh) => format!("请确认样品 #{id}（{p}）的抽样单"),
+        (NoticeKind::Confirm, Lang::En) => {
+            format!("Confirm the sampling form of sample #{id} ({p})")
+        }
+        (NoticeKind::Rectify, Lang::Zh) => format!("请报告样品 #{id}（{p}）的整改情况"),
+        (NoticeKind::Rectify, Lang::En) => {
+            format!("Report the rectification of sample #{id} ({p})")
+        }
+        (NoticeKind::Test, Lang::Zh) => format!("样品 #{id}（{p}）待检验"),
+        (NoticeKind::Test, Lang::En) => format!("Sample #{id} ({p}) awaits your report"),
+        (NoticeKind::Retest, Lang::Zh) => format!("样品 #{id}（{p}）待复检"),
+        (NoticeKind::Retest, Lang::En) => format!("Sample #{id} ({p}) awaits your re-test"),
+        (NoticeKind::Decide, Lang::Zh) => format!("样品 #{id}（{p}）的异议待处理"),
+        (NoticeKind::Decide, Lang::En) => {
+            format!("The objection to sample #{id} ({p}) awaits a decision")
+        }
     }
 }
