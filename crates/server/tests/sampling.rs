@@ -539,7 +539,6 @@ async fn plans_are_drawn_reproducibly_and_seen_only_by_bureaus() {
         let report_uri = format!("/api/v1/sampling/samples/{id}/report");
         // What each is asked to do now, newest sample first.
         let notices = |token: &str| {
-            let get = get.clone();
             let token = token.to_owned();
             async move {
                 let r = get("/api/v1/sampling/notices".into(), &token).await;
