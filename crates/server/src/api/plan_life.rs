@@ -33,12 +33,17 @@ pub async fn approve(
     who: Authed,
     Path(id): Path<i64>,
 ) -> Result<AxumJson<Plan>, ApiError> {
+    step(&state, &who, id, PlanStep::Approve).await
+}
+
+async fn step(
+    state: &AppState,
+    who: &Authed,
+    id: i64,
+    step: PlanStep,
+) -> Result<AxumJson<Plan>, ApiError> {
     Ok(AxumJson(
-        state
-            .store
-            .scoped(&who.0)
-            .plan_step(id, PlanStep::Approve)
-            .await?,
+        state.store.scoped(&who.0).plan_step(id, step).await?,
     ))
 }
 
@@ -60,13 +65,7 @@ pub async fn publish(
     who: Authed,
     Path(id): Path<i64>,
 ) -> Result<AxumJson<Plan>, ApiError> {
-    Ok(AxumJson(
-        state
-            .store
-            .scoped(&who.0)
-            .plan_step(id, PlanStep::Publish)
-            .await?,
-    ))
+    step(&state, &who, id, PlanStep::Publish).await
 }
 
 /// Filters of `GET /api/v1/sampling/plans/{id}/tasks`.

@@ -346,6 +346,15 @@ impl ConsoleUser {
                 == 0
     }
 
+    /// The id a form acts on, once its CSRF token is this session's; otherwise the
+    /// page to answer with (403 for a forged form, 404 for an id that is none).
+    pub fn form_target(&self, csrf: Option<&str>, id: &str) -> Result<i64, Box<Response>> {
+        if !self.csrf_ok(csrf.unwrap_or("")) {
+            return Err(Box::new(self.csrf_refused()));
+        }
+        fields::id_of(id).ok_or_else(|| Box::new(self.not_found()))
+    }
+
     /// The 403 page for a form whose CSRF token did not match.
     pub fn csrf_refused(&self) -> Response {
         let t = self.t();

@@ -4,9 +4,7 @@
 //! decision, the re-test, and rectification — each form shown to the role that acts.
 
 use askama::Template;
-use axum::Form;
 use axum::extract::multipart::MultipartRejection;
-use axum::extract::rejection::FormRejection;
 use axum::extract::{Multipart, Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
@@ -710,66 +708,70 @@ async fn act(
     })
 }
 
-macro_rules! sample_action {
-    ($name:ident, $action:expr, $doc:literal) => {
-        #[doc = $doc]
-        pub async fn $name(
-            State(state): State<AppState>,
-            user: ConsoleUser,
-            Path(id): Path<String>,
-            form: Result<Form<SampleForm>, FormRejection>,
-        ) -> Response {
-            let Form(form) = form.unwrap_or_default();
-            if !user.csrf_ok(form.csrf.as_deref().unwrap_or("")) {
-                return user.csrf_refused();
-            }
-            let Some(id) = id_of(&id) else {
-                return user.not_found();
-            };
-            let outcome = act(&state, &user, id, $action, &form).await;
-            finish(&user, &format!("{INDEX}/samples/{id}"), outcome)
-        }
-    };
-}
+use super::sampling::form_action;
 
-sample_action!(
+form_action!(
     confirm,
+    SampleForm,
+    act,
     SampleAction::Confirm,
+    "/console/sampling/samples/{id}",
     "`POST /console/sampling/samples/{id}/confirm`."
 );
-sample_action!(
+form_action!(
     report,
+    SampleForm,
+    act,
     SampleAction::Report,
+    "/console/sampling/samples/{id}",
     "`POST /console/sampling/samples/{id}/report`."
 );
-sample_action!(
+form_action!(
     object,
+    SampleForm,
+    act,
     SampleAction::Object,
+    "/console/sampling/samples/{id}",
     "`POST /console/sampling/samples/{id}/objection`."
 );
-sample_action!(
+form_action!(
     decide,
+    SampleForm,
+    act,
     SampleAction::Decide,
+    "/console/sampling/samples/{id}",
     "`POST /console/sampling/samples/{id}/decision`."
 );
-sample_action!(
+form_action!(
     order,
+    SampleForm,
+    act,
     SampleAction::Order,
+    "/console/sampling/samples/{id}",
     "`POST /console/sampling/samples/{id}/rectification`."
 );
-sample_action!(
+form_action!(
     measures,
+    SampleForm,
+    act,
     SampleAction::Measures,
+    "/console/sampling/samples/{id}",
     "`POST /console/sampling/samples/{id}/measures`."
 );
-sample_action!(
+form_action!(
     follow_up,
+    SampleForm,
+    act,
     SampleAction::FollowUp,
+    "/console/sampling/samples/{id}",
     "`POST /console/sampling/samples/{id}/follow-up`."
 );
-sample_action!(
+form_action!(
     escalate,
+    SampleForm,
+    act,
     SampleAction::Escalate,
+    "/console/sampling/samples/{id}",
     "`POST /console/sampling/samples/{id}/escalation`."
 );
 

@@ -710,144 +710,131 @@ pub async fn plan(
     respond(StatusCode::OK, &page, shown)
 }
 
-/// A form that carries only its CSRF token.
+/// Every form of the plan page (each action reads the fields it needs).
 #[derive(Debug, Default, Deserialize)]
-pub struct CsrfForm {
-    csrf: Option<String>,
-}
-
-async fn step(
-    state: AppState,
-    user: ConsoleUser,
-    id: String,
-    form: CsrfForm,
-    step: PlanStep,
-) -> Response {
-    if !user.csrf_ok(form.csrf.as_deref().unwrap_or("")) {
-        return user.csrf_refused();
-    }
-    let Some(id) = id_of(&id) else {
-        return user.not_found();
-    };
-    let outcome = state
-        .store
-        .scoped(&user.principal)
-        .plan_step(id, step)
-        .await
-        .map(|_| match step {
-            PlanStep::Approve => Done::Approved,
-            PlanStep::Publish => Done::Published,
-        })
-        .map_err(ApiError::from);
-    finish(&user, &format!("{INDEX}/plans/{id}"), outcome)
-}
-
-/// `POST /console/sampling/plans/{id}/approve`.
-pub async fn approve(
-    State(state): State<AppState>,
-    user: ConsoleUser,
-    Path(id): Path<String>,
-    form: Result<Form<CsrfForm>, FormRejection>,
-) -> Response {
-    let Form(form) = form.unwrap_or_default();
-    step(state, user, id, form, PlanStep::Approve).await
-}
-
-/// `POST /console/sampling/plans/{id}/publish`.
-pub async fn publish(
-    State(state): State<AppState>,
-    user: ConsoleUser,
-    Path(id): Path<String>,
-    form: Result<Form<CsrfForm>, FormRejection>,
-) -> Response {
-    let Form(form) = form.unwrap_or_default();
-    step(state, user, id, form, PlanStep::Publish).await
-}
-
-/// The draw form.
-#[derive(Debug, Default, Deserialize)]
-pub struct DrawForm {
+pub struct PlanActionForm {
     csrf: Option<String>,
     seed: Option<String>,
     inspectors_per_task: Option<String>,
     exclude: Option<String>,
-}
-
-/// `POST /console/sampling/plans/{id}/draw`.
-pub async fn draw(
-    State(state): State<AppState>,
-    user: ConsoleUser,
-    Path(id): Path<String>,
-    form: Result<Form<DrawForm>, FormRejection>,
-) -> Response {
-    let Form(form) = form.unwrap_or_default();
-    if !user.csrf_ok(form.csrf.as_deref().unwrap_or("")) {
-        return user.csrf_refused();
-    }
-    let Some(id) = id_of(&id) else {
-        return user.not_found();
-    };
-    let outcome = async {
-        let per_task = optional_whole("inspectors_per_task", form.inspectors_per_task.as_deref())?
-            .unwrap_or(2);
-        let rules = DrawRules {
-            inspectors_per_task: usize::try_from(per_task).unwrap_or(0),
-            exclude: form
-                .exclude
-                .as_deref()
-                .unwrap_or("")
-                .split([',', '，', '、', ' ', '\n'])
-                .map(str::trim)
-                .filter(|u| !u.is_empty())
-                .map(str::to_owned)
-                .collect(),
-        };
-        state
-            .store
-            .scoped(&user.principal)
-            .draw_plan(id, form.seed.as_deref().unwrap_or(""), &rules)
-            .await?;
-        Ok(Done::Drawn)
-    }
-    .await;
-    finish(&user, &format!("{INDEX}/plans/{id}"), outcome)
-}
-
-/// The announcement form.
-#[derive(Debug, Default, Deserialize)]
-pub struct AnnounceForm {
-    csrf: Option<String>,
     title: Option<String>,
 }
 
-/// `POST /console/sampling/plans/{id}/announce`.
-pub async fn announce(
-    State(state): State<AppState>,
-    user: ConsoleUser,
-    Path(id): Path<String>,
-    form: Result<Form<AnnounceForm>, FormRejection>,
-) -> Response {
-    let Form(form) = form.unwrap_or_default();
-    if !user.csrf_ok(form.csrf.as_deref().unwrap_or("")) {
-        return user.csrf_refused();
-    }
-    let Some(id) = id_of(&id) else {
-        return user.not_found();
-    };
-    let title = form
-        .title
-        .as_deref()
-        .map(str::trim)
-        .filter(|t| !t.is_empty());
-    let outcome = state
-        .store
-        .scoped(&user.principal)
-        .announce(id, title, objection_rules(&state), &state.config.calendar())
-        .await
-        .map(|_| Done::Announced)
-        .map_err(ApiError::from);
-    finish(&user, &format!("{INDEX}/plans/{id}"), outcome)
+/// The actions of the plan page.
+#[derive(Debug, Clone, Copy)]
+pub enum PlanAction {
+    /// Approve a draft.
+    Approve,
+    /// Publish an approved plan.
+    Publish,
+    /// Draw it.
+    Draw,
+    /// Announce its results.
+    Announce,
 }
+
+async fn act(
+    state: &AppState,
+    user: &ConsoleUser,
+    id: i64,
+    action: PlanAction,
+    f: &PlanActionForm,
+) -> Result<Done, ApiError> {
+    let scoped = state.store.scoped(&user.principal);
+    Ok(match action {
+        PlanAction::Approve => {
+            scoped.plan_step(id, PlanStep::Approve).await?;
+            Done::Approved
+        }
+        PlanAction::Publish => {
+            scoped.plan_step(id, PlanStep::Publish).await?;
+            Done::Published
+        }
+        PlanAction::Draw => {
+            let per_task = optional_whole("inspectors_per_task", f.inspectors_per_task.as_deref())?
+                .unwrap_or(2);
+            let rules = DrawRules {
+                inspectors_per_task: usize::try_from(per_task).unwrap_or(0),
+                exclude: f
+                    .exclude
+                    .as_deref()
+                    .unwrap_or("")
+                    .split([',', '，', '、', ' ', '\n'])
+                    .map(str::trim)
+                    .filter(|u| !u.is_empty())
+                    .map(str::to_owned)
+                    .collect(),
+            };
+            scoped
+                .draw_plan(id, f.seed.as_deref().unwrap_or(""), &rules)
+                .await?;
+            Done::Drawn
+        }
+        PlanAction::Announce => {
+            let title = f.title.as_deref().map(str::trim).filter(|t| !t.is_empty());
+            scoped
+                .announce(id, title, objection_rules(state), &state.config.calendar())
+                .await?;
+            Done::Announced
+        }
+    })
+}
+
+/// A handler for one of a page's form actions: the CSRF token checked, the id read,
+/// the action taken by `$act`, back to the page with the outcome.
+macro_rules! form_action {
+    ($name:ident, $form:ty, $act:path, $action:expr, $page:literal, $doc:literal) => {
+        #[doc = $doc]
+        pub async fn $name(
+            axum::extract::State(state): axum::extract::State<crate::state::AppState>,
+            user: crate::console::ConsoleUser,
+            axum::extract::Path(id): axum::extract::Path<String>,
+            form: Result<axum::Form<$form>, axum::extract::rejection::FormRejection>,
+        ) -> axum::response::Response {
+            let axum::Form(form) = form.unwrap_or_default();
+            let id = match user.form_target(form.csrf.as_deref(), &id) {
+                Ok(id) => id,
+                Err(refused) => return *refused,
+            };
+            let outcome = $act(&state, &user, id, $action, &form).await;
+            crate::console::sampling::finish(&user, &format!($page, id = id), outcome)
+        }
+    };
+}
+pub(crate) use form_action;
+
+form_action!(
+    approve,
+    PlanActionForm,
+    act,
+    PlanAction::Approve,
+    "/console/sampling/plans/{id}",
+    "`POST /console/sampling/plans/{id}/approve`."
+);
+form_action!(
+    publish,
+    PlanActionForm,
+    act,
+    PlanAction::Publish,
+    "/console/sampling/plans/{id}",
+    "`POST /console/sampling/plans/{id}/publish`."
+);
+form_action!(
+    draw,
+    PlanActionForm,
+    act,
+    PlanAction::Draw,
+    "/console/sampling/plans/{id}",
+    "`POST /console/sampling/plans/{id}/draw`."
+);
+form_action!(
+    announce,
+    PlanActionForm,
+    act,
+    PlanAction::Announce,
+    "/console/sampling/plans/{id}",
+    "`POST /console/sampling/plans/{id}/announce`."
+);
 
 #[cfg(test)]
 mod tests {
