@@ -28,6 +28,7 @@ pub mod organisations;
 pub mod records;
 pub mod rectifications;
 pub mod risk_signals;
+mod sample_results;
 pub mod samples;
 pub mod sampling;
 pub mod sampling_stats;
@@ -115,6 +116,9 @@ pub struct Store {
     files: PathBuf,
     names: std::sync::Arc<name_index::IndexHolder>,
     code_space: std::sync::Arc<std::sync::OnceLock<std::sync::Arc<zhijian_core::code::CodeSpace>>>,
+    /// Sampling results in memory for statistics; a tokio lock, as catching up awaits
+    /// the database.
+    results: std::sync::Arc<tokio::sync::Mutex<sample_results::Snapshot>>,
 }
 
 impl Store {
@@ -133,6 +137,7 @@ impl Store {
             files,
             names: Default::default(),
             code_space: Default::default(),
+            results: Default::default(),
         })
     }
 
@@ -144,6 +149,7 @@ impl Store {
             Pools::Postgres(pool) => POSTGRES_MIGRATIONS.run(pool).await?,
         }
         self.backfill_name_grams().await?;
+        self.backfill_sample_results().await?;
         self.db.changes().reset(audit::head(&self.db).await?.0);
         Ok(self.applied_migrations().await?.saturating_sub(before))
     }
