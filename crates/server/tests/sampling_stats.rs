@@ -500,6 +500,35 @@ async fn statistics_match_a_hand_computation() {
         let r = get("/api/v1/sampling/stats.xlsx".into(), &sampled).await;
         assert_eq!(r.status, 403, "{l}");
 
+        // The console page draws one bar per group and links to the same figures.
+        let r = get(
+            format!("/console/sampling/stats?group_by=region&year={y}&from=&level="),
+            &province,
+        )
+        .await;
+        assert_eq!(r.status, 200, "{l}");
+        let html = String::from_utf8(r.raw.clone()).unwrap();
+        assert_eq!(
+            html.matches("class=\"chart-bar\"").count(),
+            2,
+            "{l}: {html}"
+        );
+        assert!(html.contains("保定市"), "{l}");
+        assert!(
+            html.contains(&format!(
+                "/api/v1/sampling/stats.xlsx?year={y}&#38;group_by=region"
+            )),
+            "{l}: {html}"
+        );
+        let r = get("/console/sampling/stats?from=2026-13".into(), &province).await;
+        assert_eq!(r.status, 422, "{l}");
+        assert!(
+            String::from_utf8(r.raw).unwrap().contains("role=\"alert\""),
+            "{l}"
+        );
+        let r = get("/console/sampling/stats".into(), &sampled).await;
+        assert_eq!(r.status, 403, "{l}");
+
         // The workbook says the same.
         let r = get(
             format!("/api/v1/sampling/stats.xlsx?group_by=category&year={y}"),

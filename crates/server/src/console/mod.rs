@@ -9,12 +9,14 @@
 //! Handlers build plain view structs (strings already localised and formatted) so the
 //! askama templates in `crates/server/templates` stay free of logic.
 
+pub mod chart;
 pub mod codes;
 pub mod enterprises;
 pub mod home;
 pub mod i18n;
 pub mod licences;
 pub mod records;
+pub mod sampling_stats;
 pub mod session;
 
 use std::sync::LazyLock;
@@ -106,6 +108,7 @@ pub fn routes() -> Router<AppState> {
         .route("/console/codes/batches/{id}/flag", post(codes::flag_batch))
         .route("/console/codes/history", get(codes::history))
         .route("/console/codes/signals", get(codes::signals))
+        .route("/console/sampling/stats", get(sampling_stats::page))
         .route("/console/{*rest}", get(not_found))
         .layer(from_fn(switch_language))
         .route("/static/console.css", get(stylesheet))
