@@ -555,5 +555,34 @@ async fn statistics_match_a_hand_computation() {
             "{l}"
         );
         assert_eq!(items.get_value((1, 1)), Some(&Data::Float(2.0)), "{l}");
+
+        // Filling the table from the samples (as migrating an older database does)
+        // gives the rows the writes kept.
+        let rows = || async {
+            s.db()
+                .fetch_all(
+                    "SELECT sample_id, plan_id, level, year, month, category, region, settled, notified_on, failing_items FROM sample_results ORDER BY sample_id",
+                    &[],
+                )
+                .await
+                .unwrap()
+                .iter()
+                .map(|r| {
+                    (
+                        (r.int(0).unwrap(), r.int(1).unwrap(), r.text(2).unwrap()),
+                        (r.int(3).unwrap(), r.int(4).unwrap(), r.text(5).unwrap()),
+                        (r.text(6).unwrap(), r.int(7).unwrap(), r.opt_int(8).unwrap()),
+                        r.opt_text(9).unwrap(),
+                    )
+                })
+                .collect::<Vec<_>>()
+        };
+        let kept = rows().await;
+        assert_eq!(kept.len(), 8, "{l}");
+        let mut tx = s.db().begin().await.unwrap();
+        tx.execute("DELETE FROM sample_results", &[]).await.unwrap();
+        tx.commit().await.unwrap();
+        assert_eq!(s.backfill_sample_results().await.unwrap(), 8, "{l}");
+        assert_eq!(rows().await, kept, "{l}");
     }
 }

@@ -200,30 +200,50 @@ impl Snapshot {
 
     /// Reads the rows written since the last catch-up (all of them the first time).
     pub(crate) async fn catch_up(&mut self, db: &Db) -> Result<(), StoreError> {
-        // Keyset pages of (seq, sample_id): a first load of 10^6 rows never sits in
-        // memory as database rows all at once.
-        const PAGE: i64 = 50_000;
-        // Rows past (seq, sample_id); i64::MAX as the id reads from the next position.
-        let (mut seq, mut id) = (self.seq.unwrap_or(-1), i64::MAX);
+        // Keyset pages: a first load of 10^6 rows never sits in memory as database
+        // rows all at once.
+        const PAGE: i64 = 10_000;
+        // Pages in (seq, sample_id) order: the rest of one position's rows, then the
+        // rows past it. Two queries rather than one row-value comparison or an `OR`:
+        // SQLite seeks the index on `seq` alone for those and then walks every row of
+        // the position (all 10^6 backfilled rows share position 0), which made each
+        // catch-up a full index scan and the first load quadratic.
+        const COLUMNS: &str = "sample_id, plan_id, level, year, month, category, region, settled, notified_on, failing_items, seq";
+        let mut seq = self.seq.unwrap_or(-1);
+        let mut within: Option<i64> = None;
         loop {
-            let rows = db
-                .fetch_all(
-                    "SELECT sample_id, plan_id, level, year, month, category, region, settled, notified_on, failing_items, seq \
-                     FROM sample_results WHERE seq > $1 OR (seq = $1 AND sample_id > $2) ORDER BY seq, sample_id LIMIT $3",
-                    params![seq, id, PAGE],
-                )
-                .await?;
+            let rows = match within {
+                Some(id) => {
+                    db.fetch_all(
+                        &format!("SELECT {COLUMNS} FROM sample_results WHERE seq = $1 AND sample_id > $2 ORDER BY sample_id LIMIT $3"),
+                        params![seq, id, PAGE],
+                    )
+                    .await?
+                }
+                None => {
+                    db.fetch_all(
+                        &format!("SELECT {COLUMNS} FROM sample_results WHERE seq > $1 ORDER BY seq, sample_id LIMIT $2"),
+                        params![seq, PAGE],
+                    )
+                    .await?
+                }
+            };
             for r in &rows {
                 self.apply(r)?;
             }
+            let full = rows.len() as i64 == PAGE;
             if let Some(last) = rows.last() {
                 seq = last.int(10)?;
-                id = last.int(0)?;
             }
-            if (rows.len() as i64) < PAGE {
-                self.seq = Some(seq);
-                return Ok(());
-            }
+            within = match (full, rows.last()) {
+                (true, Some(last)) => Some(last.int(0)?),
+                // This position is done: go on past it.
+                (false, _) if within.is_some() => None,
+                _ => {
+                    self.seq = Some(seq);
+                    return Ok(());
+                }
+            };
         }
     }
 
