@@ -1,7 +1,7 @@
 //! Sampling statistics: pass rates of final results per category, region, month, plan
 //! or plan level, with the monthly trend, the same counts a year earlier, and the items
 //! that fail most. The counting is [`zhijian_core::sampling_stats::count`] over the
-//! results this process holds in memory ([`crate::sample_results`]); a result's
+//! results this process holds in memory (module `sample_results`); a result's
 //! standing depends on today's date, which only decides whether a failure nobody
 //! objected to has become final.
 
