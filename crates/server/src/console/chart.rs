@@ -82,7 +82,7 @@ pub fn bar_chart(title: &str, items: &[Bar]) -> String {
     let mut svg = String::new();
     let _ = write!(
         svg,
-        r##"<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {WIDTH} {height}" role="img" aria-label="{}">"##,
+        r##"<svg xmlns="http://www.w3.org/2000/svg" class="chart" width="100%" viewBox="0 0 {WIDTH} {height}" role="img" aria-label="{}">"##,
         escape(title)
     );
     let _ = write!(svg, "<title>{}</title>", escape(title));
@@ -172,7 +172,7 @@ pub fn line_chart(title: &str, labels: &[String], series: &[Series]) -> String {
     let mut svg = String::new();
     let _ = write!(
         svg,
-        r##"<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {WIDTH} {height}" role="img" aria-label="{}">"##,
+        r##"<svg xmlns="http://www.w3.org/2000/svg" class="chart" width="100%" viewBox="0 0 {WIDTH} {height}" role="img" aria-label="{}">"##,
         escape(title)
     );
     let _ = write!(svg, "<title>{}</title>", escape(title));
