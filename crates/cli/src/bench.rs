@@ -52,6 +52,12 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 7)]
         seed: u64,
     },
+    /// The sampling benchmarks: a double-random draw, dashboard statistics over a
+    /// national decade, an Excel export (see `bench/sampling.sh`).
+    Sampling {
+        #[command(subcommand)]
+        command: crate::bench_sampling::SamplingBench,
+    },
 }
 
 /// Places the simulated consumers verify from: Hebei's city districts.
@@ -62,15 +68,26 @@ const PLACES: &[&str] = &[
 
 /// Runs a `bench` subcommand.
 pub async fn run(command: BenchCommand) -> anyhow::Result<()> {
-    let BenchCommand::Codes {
-        node,
-        segments,
-        segment_size,
-        activate,
-        requests,
-        paths,
-        seed,
-    } = command;
+    let (node, segments, segment_size, activate, requests, paths, seed) = match command {
+        BenchCommand::Codes {
+            node,
+            segments,
+            segment_size,
+            activate,
+            requests,
+            paths,
+            seed,
+        } => (
+            node,
+            segments,
+            segment_size,
+            activate,
+            requests,
+            paths,
+            seed,
+        ),
+        BenchCommand::Sampling { command } => return crate::bench_sampling::run(command).await,
+    };
     anyhow::ensure!(
         segments > 0 && segment_size > 0 && (1..=segment_size).contains(&activate),
         "--segments and --segment-size must be positive, --activate between 1 and --segment-size"
@@ -218,7 +235,7 @@ fn principal(username: &str, role: Role, org_id: Option<i64>, region: RegionCode
     }
 }
 
-fn progress(total: u64, what: &str) -> indicatif::ProgressBar {
+pub(crate) fn progress(total: u64, what: &str) -> indicatif::ProgressBar {
     let bar = indicatif::ProgressBar::new(total);
     bar.set_style(
         indicatif::ProgressStyle::with_template(&format!(

@@ -26,6 +26,7 @@ pub mod rectification;
 pub mod region;
 pub mod sample_result;
 pub mod sampling;
+pub mod sampling_stats;
 pub mod search;
 pub mod test_report;
 pub mod uscc;

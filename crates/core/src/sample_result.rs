@@ -129,6 +129,64 @@ pub fn standing(
     }
 }
 
+/// What of a sample's result only a write can change; statistics keep this per sample
+/// and let the query supply today's date (see [`closed_through`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Settled {
+    /// Not final whatever the date: awaiting a report, a decision or a re-test.
+    Open,
+    /// Finally passed.
+    Pass,
+    /// Finally failed.
+    Fail,
+    /// Failed and nobody has objected: final once the window that opened when the
+    /// enterprise was notified has closed.
+    Window {
+        /// The day the enterprise was notified.
+        notified: Date,
+    },
+}
+
+/// Settles the same facts [`standing`] takes, without a date.
+pub fn settle(
+    first: Option<(Outcome, Date)>,
+    objection: Option<ObjectionState>,
+    retest: Option<Outcome>,
+) -> Settled {
+    match (first, objection, retest) {
+        (None, _, _) => Settled::Open,
+        (Some((Outcome::Pass, _)), _, _) => Settled::Pass,
+        (Some((Outcome::Fail, notified)), None, _) => Settled::Window { notified },
+        (Some(_), Some(ObjectionState::Rejected), _) => Settled::Fail,
+        (Some(_), Some(ObjectionState::Accepted), Some(o)) => match o {
+            Outcome::Pass => Settled::Pass,
+            Outcome::Fail => Settled::Fail,
+        },
+        (Some(_), Some(ObjectionState::Pending | ObjectionState::Accepted), _) => Settled::Open,
+    }
+}
+
+/// The last notification day whose objection window has closed by `today`: a
+/// [`Settled::Window`] result is final on `today` exactly when it was notified on or
+/// before this day. The deadline never moves back as the notification day moves on, so
+/// the days that qualify are all those up to one day.
+pub fn closed_through(today: Date, food: bool, rules: ObjectionRules, calendar: &Calendar) -> Date {
+    if !food {
+        // Final when deadline = notified + days < today.
+        return today
+            .checked_sub(jiff::Span::new().days(i64::from(rules.days) + 1))
+            .unwrap_or(Date::MIN);
+    }
+    // Working days: step back from yesterday (a window closes the day after its
+    // deadline at the soonest). Each step back moves the deadline by at most a few days,
+    // so this ends after about as many steps as the window is long.
+    let mut day = today.yesterday().unwrap_or(Date::MIN);
+    while day > Date::MIN && objection_deadline(day, true, rules, calendar) >= today {
+        day = day.yesterday().unwrap_or(Date::MIN);
+    }
+    day
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -207,5 +265,65 @@ mod tests {
         );
         let none = standing(None, deadline, None, None, notified);
         assert_eq!(none.stage, ResultStage::AwaitingReport);
+    }
+    #[test]
+    fn settled_results_are_final_on_the_same_days_as_standings() {
+        // A holiday week and a weekend worked make the working-day window uneven.
+        let cal = Calendar::new(
+            (1..=7).map(|d| date(2026, 10, d)),
+            [date(2026, 9, 27), date(2026, 10, 11)],
+        );
+        let rules = ObjectionRules::default();
+        let outcomes = [None, Some(Outcome::Pass), Some(Outcome::Fail)];
+        let objections = [
+            None,
+            Some(ObjectionState::Pending),
+            Some(ObjectionState::Rejected),
+            Some(ObjectionState::Accepted),
+        ];
+        for food in [false, true] {
+            for notified_offset in 0..40 {
+                let notified = date(2026, 9, 20)
+                    .checked_add(jiff::Span::new().days(notified_offset))
+                    .unwrap();
+                for first in outcomes {
+                    for objection in objections {
+                        for retest in outcomes {
+                            let first = first.map(|o| (o, notified));
+                            let settled = settle(first, objection, retest);
+                            for today_offset in 0..40 {
+                                let today = notified
+                                    .checked_add(jiff::Span::new().days(today_offset))
+                                    .unwrap();
+                                let s = standing(
+                                    first,
+                                    |n| objection_deadline(n, food, rules, &cal),
+                                    objection,
+                                    retest,
+                                    today,
+                                );
+                                let closed = closed_through(today, food, rules, &cal);
+                                let (is_final, outcome) = match settled {
+                                    Settled::Open => (false, None),
+                                    Settled::Pass => (true, Some(Outcome::Pass)),
+                                    Settled::Fail => (true, Some(Outcome::Fail)),
+                                    Settled::Window { notified } => {
+                                        (notified <= closed, Some(Outcome::Fail))
+                                    }
+                                };
+                                assert_eq!(
+                                    is_final,
+                                    s.stage == ResultStage::Final,
+                                    "{food} {first:?} {objection:?} {retest:?} {today}"
+                                );
+                                if is_final {
+                                    assert_eq!(outcome, s.outcome);
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
     }
 }

@@ -32,6 +32,7 @@ pub mod records;
 pub mod rectifications;
 pub mod risk_signals;
 pub mod sample_photos;
+mod sample_results;
 pub mod samples;
 pub mod sampling;
 pub mod sampling_stats;
@@ -119,6 +120,9 @@ pub struct Store {
     files: PathBuf,
     names: std::sync::Arc<name_index::IndexHolder>,
     code_space: std::sync::Arc<std::sync::OnceLock<std::sync::Arc<zhijian_core::code::CodeSpace>>>,
+    /// Sampling results in memory for statistics; a tokio lock, as catching up awaits
+    /// the database.
+    results: std::sync::Arc<tokio::sync::Mutex<sample_results::Snapshot>>,
 }
 
 impl Store {
@@ -137,6 +141,7 @@ impl Store {
             files,
             names: Default::default(),
             code_space: Default::default(),
+            results: Default::default(),
         })
     }
 
@@ -148,6 +153,7 @@ impl Store {
             Pools::Postgres(pool) => POSTGRES_MIGRATIONS.run(pool).await?,
         }
         self.backfill_name_grams().await?;
+        self.backfill_sample_results().await?;
         self.db.changes().reset(audit::head(&self.db).await?.0);
         Ok(self.applied_migrations().await?.saturating_sub(before))
     }
@@ -206,10 +212,12 @@ impl Store {
         Ok(())
     }
 
-    /// Builds the in-memory name index now rather than on the first search (call in the
-    /// background at start: a city's index takes about a second to build).
+    /// Builds the in-memory name index and reads the sampling results statistics count
+    /// now rather than on the first search or count (call in the background at start: a
+    /// city's index takes about a second to build, a national decade of results five).
     pub async fn warm(&self) -> Result<(), StoreError> {
-        self.names.current(&self.db).await.map(|_| ())
+        self.names.current(&self.db).await?;
+        self.results.lock().await.catch_up(&self.db).await
     }
 
     /// Closes every connection.

@@ -260,7 +260,7 @@ impl Scoped<'_> {
                 format!("sample {id} already has an objection"),
             )
         })?;
-        audit::append(
+        let seq = audit::append(
             &mut tx,
             at,
             Change {
@@ -274,6 +274,7 @@ impl Scoped<'_> {
             },
         )
         .await?;
+        crate::sample_results::refresh(&mut tx, id, seq).await?;
         tx.commit().await?;
         self.result_of(id, &row, rules, calendar).await
     }
@@ -363,7 +364,7 @@ impl Scoped<'_> {
             params![decision, reason, lab, me, at, id],
         )
         .await?;
-        audit::append(
+        let seq = audit::append(
             &mut tx,
             at,
             Change {
@@ -377,6 +378,7 @@ impl Scoped<'_> {
             },
         )
         .await?;
+        crate::sample_results::refresh(&mut tx, id, seq).await?;
         tx.commit().await?;
         self.result_of(id, &row, rules, calendar).await
     }

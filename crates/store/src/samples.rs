@@ -383,7 +383,7 @@ impl Scoped<'_> {
                 message: format!("task {task_id} already has its sample"),
             })?
             .int(0)?;
-        audit::append(
+        let seq = audit::append(
             &mut tx,
             at,
             Change {
@@ -401,6 +401,7 @@ impl Scoped<'_> {
             },
         )
         .await?;
+        crate::sample_results::refresh(&mut tx, id, seq).await?;
         tx.commit().await?;
         self.sample(id).await
     }
@@ -545,7 +546,7 @@ impl Scoped<'_> {
                 format!("this lab already filed report {}", report.number),
             )
         })?;
-        audit::append(
+        let seq = audit::append(
             &mut tx,
             at,
             Change {
@@ -566,6 +567,7 @@ impl Scoped<'_> {
             },
         )
         .await?;
+        crate::sample_results::refresh(&mut tx, sample_id, seq).await?;
         tx.commit().await?;
         self.filed_report(sample_id, retest)
             .await?

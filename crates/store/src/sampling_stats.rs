@@ -1,33 +1,24 @@
-//! Sampling statistics: pass rates of final results by category, region or month, and
-//! the items that fail most. Results are worked out per sample (objection windows run
-//! on today's date), so the rows are read and counted here rather than in SQL; a
-//! province-year is some tens of thousands of samples.
+//! Sampling statistics: pass rates of final results per category, region, month, plan
+//! or plan level, with the monthly trend, the same counts a year earlier, and the items
+//! that fail most. The counting is [`zhijian_core::sampling_stats::count`] over the
+//! results this process holds in memory (module `sample_results`); a result's
+//! standing depends on today's date, which only decides whether a failure nobody
+//! objected to has become final.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use serde::Serialize;
 use zhijian_core::access::{Action, Scope};
 use zhijian_core::calendar::Calendar;
 use zhijian_core::catalogue;
-use zhijian_core::region::{self, RegionCode, RegionLevel};
-use zhijian_core::sample_result::{ObjectionRules, ResultStage};
-use zhijian_core::test_report::{Item, Outcome};
+use zhijian_core::region::{self, RegionCode};
+use zhijian_core::sample_result::{ObjectionRules, closed_through};
+use zhijian_core::sampling::PlanLevel;
+use zhijian_core::sampling_stats::{self as counting, Closed, Counts, Filter, Key, Tally};
+pub use zhijian_core::sampling_stats::{GroupBy, Month};
 
-use crate::objections::Facts;
-use crate::search::prefix_end;
-use crate::{Scoped, StoreError, Where, today};
-
-/// How to group.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum GroupBy {
-    /// By product category.
-    Category,
-    /// By the regions one level below the one asked.
-    Region,
-    /// By the month the sample was taken.
-    Period,
-}
+use crate::db::Value;
+use crate::{Scoped, StoreError, today};
 
 /// What to count.
 #[derive(Debug, Clone)]
@@ -36,20 +27,40 @@ pub struct StatsFilter {
     pub region: Option<RegionCode>,
     /// Only samples of plans of this year.
     pub year: Option<i32>,
+    /// Only samples taken in or after this month.
+    pub from: Option<Month>,
+    /// Only samples taken in or before this month.
+    pub to: Option<Month>,
     /// Only this category.
     pub category: Option<String>,
     /// Only this plan.
     pub plan: Option<i64>,
+    /// Only plans of this level.
+    pub level: Option<PlanLevel>,
     /// How to group.
     pub group_by: GroupBy,
+}
+
+/// The same counts one year earlier (the filter's year and months moved back a year).
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
+pub struct LastYear {
+    /// Samples with a final result.
+    pub tested: u64,
+    /// Of them, passed.
+    pub passed: u64,
+    /// passed ÷ tested (none when nothing was final).
+    pub pass_rate: Option<f64>,
+    /// This year's pass rate minus last year's (none when either is missing).
+    pub change: Option<f64>,
 }
 
 /// One group's counts.
 #[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
 pub struct StatsRow {
-    /// The group: a category id, a region code, or a month `YYYY-MM`.
+    /// The group: a category id, a region code, a month `YYYY-MM`, a plan id or a plan
+    /// level.
     pub key: String,
-    /// Its name (category or region name; the month again).
+    /// Its name (category, region or plan name; the month again; the level in Chinese).
     pub name: String,
     /// Samples with a final result.
     pub tested: u64,
@@ -61,6 +72,9 @@ pub struct StatsRow {
     pub pass_rate: Option<f64>,
     /// Samples taken whose result is not final yet.
     pub pending: u64,
+    /// The same a year earlier; none when the filter names no year or months (rows of
+    /// the trend compare with the month a year before even then).
+    pub last_year: Option<LastYear>,
 }
 
 /// A failing item and how often it failed.
@@ -83,43 +97,42 @@ pub struct Stats {
     pub rows: Vec<StatsRow>,
     /// All of them together.
     pub total: StatsRow,
+    /// One row per month sampled, in order, each compared with the month a year before.
+    pub trend: Vec<StatsRow>,
     /// The ten items that failed most in final failures.
     pub failing_items: Vec<FailingItem>,
 }
 
-#[derive(Default)]
-struct Tally {
-    tested: u64,
-    passed: u64,
-    pending: u64,
-}
-
-impl Tally {
-    fn row(&self, key: String, name: String) -> StatsRow {
-        StatsRow {
-            key,
-            name,
-            tested: self.tested,
-            passed: self.passed,
-            failed: self.tested - self.passed,
-            pass_rate: (self.tested > 0).then(|| self.passed as f64 / self.tested as f64),
-            pending: self.pending,
-        }
+fn last_year_of(now: &Tally, then: Option<&Tally>) -> LastYear {
+    let then = then.copied().unwrap_or_default();
+    LastYear {
+        tested: then.tested,
+        passed: then.passed,
+        pass_rate: then.pass_rate(),
+        change: now.pass_rate().zip(then.pass_rate()).map(|(a, b)| a - b),
     }
 }
 
-/// The group a region code falls in, one level below `under`.
-fn child_of(under: RegionCode, code: &str) -> String {
-    let keep = match under.level() {
-        RegionLevel::National => 2,
-        RegionLevel::Province => 4,
-        RegionLevel::City | RegionLevel::County => 6,
-    };
-    let mut key: String = code.chars().take(keep).collect();
-    while key.len() < 6 {
-        key.push('0');
+fn row(key: String, name: String, t: &Tally, last_year: Option<LastYear>) -> StatsRow {
+    StatsRow {
+        key,
+        name,
+        tested: t.tested,
+        passed: t.passed,
+        failed: t.failed(),
+        pass_rate: t.pass_rate(),
+        pending: t.pending,
+        last_year,
     }
-    key
+}
+
+fn level_name(l: PlanLevel) -> &'static str {
+    match l {
+        PlanLevel::National => "国家",
+        PlanLevel::Province => "省级",
+        PlanLevel::City => "市级",
+        PlanLevel::County => "县级",
+    }
 }
 
 impl Scoped<'_> {
@@ -137,118 +150,169 @@ impl Scoped<'_> {
             (Scope::Region(_), Some(_)) => return Err(StoreError::Forbidden),
             _ => return Err(StoreError::Forbidden),
         };
-        let mut w = Where::default();
-        let f = w.arg(false);
-        let t = w.arg(true);
-        if let Some(hi) = prefix_end(region.prefix()) {
-            let lo = w.arg(region.prefix());
-            let hi = w.arg(hi);
-            w.cond(format!("o.region >= {lo} AND o.region < {hi}"));
-        }
-        if let Some(y) = filter.year {
-            let p = w.arg(i64::from(y));
-            w.cond(format!("p.year = {p}"));
-        }
-        if let Some(c) = &filter.category {
-            let p = w.arg(c.as_str());
-            w.cond(format!("q.category = {p}"));
-        }
-        if let Some(id) = filter.plan {
-            let p = w.arg(id);
-            w.cond(format!("p.id = {p}"));
-        }
-        let rows = self
-            .store
-            .db
-            .fetch_all(
-                &format!(
-                    "SELECT q.category, o.region, s.taken_at, rf.conclusion, rf.filed_at, ob.sample_id, ob.decision, rr.conclusion, rf.items, rr.items \
-                     FROM samples s JOIN sampling_tasks t ON t.id = s.task_id JOIN sampling_plans p ON p.id = t.plan_id \
-                     JOIN sampling_quotas q ON q.plan_id = t.plan_id AND q.position = t.position JOIN organisations o ON o.id = t.enterprise_id \
-                     LEFT JOIN test_reports rf ON rf.sample_id = s.id AND rf.retest = {f} \
-                     LEFT JOIN objections ob ON ob.sample_id = s.id \
-                     LEFT JOIN test_reports rr ON rr.sample_id = s.id AND rr.retest = {t} \
-                     WHERE {}",
-                    w.sql()
-                ),
-                &w.values,
-            )
-            .await?;
         let today = today();
-        let mut groups: BTreeMap<String, Tally> = BTreeMap::new();
-        let mut total = Tally::default();
-        let mut items: BTreeMap<String, u64> = BTreeMap::new();
-        for r in &rows {
-            let category = r.text(0)?;
-            let facts = Facts::read(r, 3)?;
-            let retest = facts.retest;
-            let st = facts.standing(&category, rules, calendar, today);
-            let key = match filter.group_by {
-                GroupBy::Category => category.clone(),
-                GroupBy::Region => child_of(region, &r.text(1)?),
-                GroupBy::Period => crate::objections::day_of(r.int(2)?)
-                    .strftime("%Y-%m")
-                    .to_string(),
-            };
-            let tally = groups.entry(key).or_default();
-            if st.stage == ResultStage::Final {
-                let passed = st.outcome == Some(Outcome::Pass);
-                for t in [&mut *tally, &mut total] {
-                    t.tested += 1;
-                    t.passed += u64::from(passed);
-                }
-                if !passed {
-                    // The items of the report that made the result final.
-                    let json = if retest.is_some() {
-                        r.opt_text(9)?
-                    } else {
-                        r.opt_text(8)?
-                    };
-                    let failed: Vec<Item> = json
-                        .and_then(|j| serde_json::from_str(&j).ok())
-                        .unwrap_or_default();
-                    for i in failed.into_iter().filter(|i| i.verdict == Outcome::Fail) {
-                        *items.entry(i.name).or_default() += 1;
-                    }
-                }
-            } else {
-                tally.pending += 1;
-                total.pending += 1;
-            }
-        }
-        let name = |key: &str| match filter.group_by {
-            GroupBy::Category => catalogue::category(key)
-                .map(|c| c.name_zh.to_owned())
-                .unwrap_or_else(|| key.to_owned()),
-            GroupBy::Region => RegionCode::parse(key)
-                .ok()
-                .and_then(region::lookup)
-                .map(|r| r.name.to_string())
-                .unwrap_or_else(|| key.to_owned()),
-            GroupBy::Period => key.to_owned(),
+        let closed = Closed {
+            general: closed_through(today, false, rules, calendar),
+            food: closed_through(today, true, rules, calendar),
         };
-        let mut failing: Vec<FailingItem> = items
-            .into_iter()
-            .map(|(name, count)| FailingItem { name, count })
+        let (counts, categories, items) = {
+            let mut snap = self.store.results.lock().await;
+            snap.catch_up(&self.store.db).await?;
+            let category = filter.category.as_ref().map(|c| snap.category(c));
+            let f = Filter {
+                region,
+                year: filter.year,
+                from: filter.from,
+                to: filter.to,
+                category: category.flatten(),
+                plan: filter.plan,
+                level: filter.level,
+            };
+            // A category no sample has matches nothing.
+            let entries = if category == Some(None) {
+                &[][..]
+            } else {
+                &snap.entries[..]
+            };
+            let counts = counting::count(entries, &f, filter.group_by, closed);
+            let items: Vec<(String, u64)> = counts
+                .items
+                .iter()
+                .map(|(&i, &n)| (snap.items[i as usize].clone(), n))
+                .collect();
+            (counts, snap.categories.clone(), items)
+        };
+        let plans = self.plan_names(&counts).await?;
+        let name = |key: &Key| -> (String, String) {
+            match *key {
+                Key::Category(i) => {
+                    let id = categories.get(usize::from(i)).cloned().unwrap_or_default();
+                    let name = catalogue::category(&id)
+                        .map(|c| c.name_zh.to_owned())
+                        .unwrap_or_else(|| id.clone());
+                    (id, name)
+                }
+                Key::Region(code) => {
+                    let code = format!("{code:06}");
+                    let name = RegionCode::parse(&code)
+                        .ok()
+                        .and_then(region::lookup)
+                        .map(|r| r.name.to_string())
+                        .unwrap_or_else(|| code.clone());
+                    (code, name)
+                }
+                Key::Month(m) => (m.to_string(), m.to_string()),
+                Key::Plan(id) => (
+                    id.to_string(),
+                    plans.get(&id).cloned().unwrap_or_else(|| id.to_string()),
+                ),
+                Key::Level(l) => {
+                    let l = counting::level_of(l);
+                    (l.as_str().to_owned(), level_name(l).to_owned())
+                }
+            }
+        };
+        let keys: BTreeSet<Key> = counts
+            .groups
+            .keys()
+            .chain(counts.groups_last_year.iter().flat_map(|g| g.keys()))
+            .copied()
             .collect();
-        failing.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.name.cmp(&b.name)));
-        failing.truncate(10);
+        let rows = keys
+            .iter()
+            .map(|k| {
+                let now = counts.groups.get(k).copied().unwrap_or_default();
+                let last = counts
+                    .groups_last_year
+                    .as_ref()
+                    .map(|g| last_year_of(&now, g.get(k)));
+                let (key, name) = name(k);
+                row(key, name, &now, last)
+            })
+            .collect();
+        let total = row(
+            "total".into(),
+            "合计".into(),
+            &counts.total,
+            counts
+                .total_last_year
+                .as_ref()
+                .map(|t| last_year_of(&counts.total, Some(t))),
+        );
         Ok(Stats {
             region: region.as_str().to_owned(),
-            group_by: match filter.group_by {
-                GroupBy::Category => "category",
-                GroupBy::Region => "region",
-                GroupBy::Period => "period",
-            }
-            .to_owned(),
-            rows: groups
-                .iter()
-                .map(|(k, t)| t.row(k.clone(), name(k)))
-                .collect(),
-            total: total.row("total".into(), "合计".into()),
-            failing_items: failing,
+            group_by: filter.group_by.as_str().to_owned(),
+            rows,
+            total,
+            trend: trend(
+                &counts,
+                filter.from.is_some() || filter.to.is_some() || filter.year.is_some(),
+            ),
+            failing_items: top_items(items),
         })
     }
+
+    /// The names of the plans the rows are grouped by.
+    async fn plan_names(&self, counts: &Counts) -> Result<HashMap<i64, String>, StoreError> {
+        let ids: BTreeSet<i64> = counts
+            .groups
+            .keys()
+            .chain(counts.groups_last_year.iter().flat_map(|g| g.keys()))
+            .filter_map(|k| match k {
+                Key::Plan(id) => Some(*id),
+                _ => None,
+            })
+            .collect();
+        let mut names = HashMap::new();
+        let ids: Vec<i64> = ids.into_iter().collect();
+        for chunk in ids.chunks(200) {
+            let marks: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+            let values: Vec<Value> = chunk.iter().map(|&i| i.into()).collect();
+            for r in self
+                .store
+                .db
+                .fetch_all(
+                    &format!(
+                        "SELECT id, name FROM sampling_plans WHERE id IN ({})",
+                        marks.join(", ")
+                    ),
+                    &values,
+                )
+                .await?
+            {
+                names.insert(r.int(0)?, r.text(1)?);
+            }
+        }
+        Ok(names)
+    }
+}
+
+/// The monthly series: every month with samples (and, when the filter names a time,
+/// every month of it a year earlier had), each compared with the month a year before.
+fn trend(counts: &Counts, timed: bool) -> Vec<StatsRow> {
+    let mut months: BTreeMap<Month, ()> = counts.trend.keys().map(|&m| (m, ())).collect();
+    if timed {
+        months.extend(counts.trend_last_year.keys().map(|&m| (m, ())));
+    }
+    months
+        .keys()
+        .map(|m| {
+            let now = counts.trend.get(m).copied().unwrap_or_default();
+            let last = last_year_of(&now, counts.trend_last_year.get(m));
+            row(m.to_string(), m.to_string(), &now, Some(last))
+        })
+        .collect()
+}
+
+/// The ten items that failed most, most first, then by name.
+fn top_items(items: Vec<(String, u64)>) -> Vec<FailingItem> {
+    let mut failing: Vec<FailingItem> = items
+        .into_iter()
+        .map(|(name, count)| FailingItem { name, count })
+        .collect();
+    failing.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.name.cmp(&b.name)));
+    failing.truncate(10);
+    failing
 }
 
 #[cfg(test)]
@@ -256,10 +320,13 @@ mod tests {
     use super::*;
 
     #[test]
-    fn regions_group_one_level_down() {
-        let r = |c: &str| RegionCode::parse(c).unwrap();
-        assert_eq!(child_of(r("130000"), "130102"), "130100");
-        assert_eq!(child_of(r("130100"), "130102"), "130102");
-        assert_eq!(child_of(r("000000"), "130102"), "130000");
+    fn the_most_failed_items_come_first_then_by_name() {
+        let items = (0..12)
+            .map(|i| (format!("item{i:02}"), if i == 5 { 9 } else { 1 }))
+            .collect();
+        let top = top_items(items);
+        assert_eq!(top.len(), 10);
+        assert_eq!(top[0].name, "item05");
+        assert_eq!(top[1].name, "item00");
     }
 }

@@ -328,7 +328,8 @@ pub async fn xlsx(State(state): State<AppState>, Path(id): Path<i64>) -> Respons
     }
 }
 
-fn workbook(a: &Announcement) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+/// The workbook of an announcement's results (also timed by `zhijian bench sampling xlsx`).
+pub fn workbook(a: &Announcement) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
     let mut book = rust_xlsxwriter::Workbook::new();
     let sheet = book.add_worksheet();
     sheet.set_name("抽查结果")?;

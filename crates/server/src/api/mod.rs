@@ -12,6 +12,7 @@ pub mod regions;
 pub mod risk;
 pub mod sample_photos;
 pub mod sampling;
+pub mod sampling_stats;
 pub mod session;
 pub mod verify;
 
@@ -112,8 +113,9 @@ pub fn routes(state: &AppState) -> Router<AppState> {
             get(sampling::get_report).post(sampling::file_report),
         )
         .route("/api/v1/sampling/lab-samples", get(sampling::lab_samples))
-        .route("/api/v1/sampling/stats", get(sampling::stats))
         .route("/api/v1/sampling/notices", get(notices::list))
+        .route("/api/v1/sampling/stats", get(sampling_stats::stats))
+        .route("/api/v1/sampling/stats.xlsx", get(sampling_stats::xlsx))
         .route("/api/v1/risk-signals", get(risk::list))
         .route(
             "/api/v1/sampling/report-template",

@@ -15,7 +15,6 @@ use zhijian_store::objections::SampleResult;
 use zhijian_store::rectifications::Rectification;
 use zhijian_store::samples::{CheckedCode, FiledReport, NewSample, Sample, Stage};
 use zhijian_store::sampling::{Draw, DrawRules, NewPlan, Plan};
-use zhijian_store::sampling_stats::{GroupBy, Stats, StatsFilter};
 use zhijian_store::verify::{Channel, Query as VerifyQuery};
 
 use super::verify::{Typed, read_code, today};
@@ -601,59 +600,6 @@ pub async fn decide_objection(
     // A rejected objection makes the failure final at once.
     super::risk::sweep(&state).await;
     Ok(AxumJson(decided))
-}
-
-/// Filters of `GET /api/v1/sampling/stats`.
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
-#[serde(deny_unknown_fields)]
-pub struct StatsQuery {
-    /// Region subtree of the sampled enterprises (default: the caller's region).
-    region: Option<String>,
-    /// `category`, `region` (one level below `region`) or `period` (month sampled).
-    group_by: Option<GroupBy>,
-    /// Only plans of this year.
-    year: Option<i32>,
-    /// Only this category.
-    category: Option<String>,
-    /// Only this plan.
-    plan: Option<i64>,
-}
-
-/// `GET /api/v1/sampling/stats`.
-#[utoipa::path(get, path = "/api/v1/sampling/stats", operation_id = "sampling_stats", tag = "sampling",
-    summary = "Pass rates of final sampling results",
-    description = "Counts samples whose result is final (see the sample result endpoint): tested, passed, failed, pass rate, and those still pending, per group and in total, with the ten items that failed most. Bureaus, within their region.",
-    security(("bearer" = []), ("session" = [])), params(StatsQuery),
-    responses(
-        (status = 200, body = Stats),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 500, response = crate::openapi::Internal),
-    ))]
-pub async fn stats(
-    State(state): State<AppState>,
-    who: Authed,
-    Query(q): Query<StatsQuery>,
-) -> Result<AxumJson<Stats>, ApiError> {
-    let filter = StatsFilter {
-        region: q
-            .region
-            .as_deref()
-            .map(|r| known_region("region", r))
-            .transpose()?,
-        year: q.year,
-        category: q.category.map(|c| c.trim().to_owned()),
-        plan: q.plan,
-        group_by: q.group_by.unwrap_or(GroupBy::Category),
-    };
-    Ok(AxumJson(
-        state
-            .store
-            .scoped(&who.0)
-            .sampling_stats(&filter, objection_rules(&state), &state.config.calendar())
-            .await?,
-    ))
 }
 
 /// The body of `POST /api/v1/sampling/samples/{id}/rectification`.

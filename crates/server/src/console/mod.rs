@@ -9,6 +9,7 @@
 //! Handlers build plain view structs (strings already localised and formatted) so the
 //! askama templates in `crates/server/templates` stay free of logic.
 
+pub mod chart;
 pub mod codes;
 pub mod enterprises;
 pub mod fields;
@@ -19,6 +20,7 @@ pub mod paging;
 pub mod records;
 pub mod samples;
 pub mod sampling;
+pub mod sampling_stats;
 pub mod sampling_texts;
 pub mod session;
 
@@ -171,6 +173,7 @@ pub fn routes() -> Router<AppState> {
             "/console/sampling/samples/{id}/escalation",
             post(samples::escalate),
         )
+        .route("/console/sampling/stats", get(sampling_stats::page))
         .route("/console/{*rest}", get(not_found))
         .layer(from_fn(switch_language))
         .route("/static/console.css", get(stylesheet))
