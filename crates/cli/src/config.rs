@@ -40,6 +40,7 @@ const ENV_KEYS: &[&str] = &[
     "region_threshold",
     "objection_days",
     "food_objection_working_days",
+    "notify_command",
 ];
 
 /// Resolves the settings for a command.

@@ -57,6 +57,15 @@ pub async fn serve(
             .context("checking the node code")?,
     );
     let state = AppState::new(store.clone(), config).context("setting up the code key")?;
+    // Messages queued but not handed over (the node stopped first) go out hourly.
+    let outbox = state.clone();
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(3600));
+        loop {
+            tick.tick().await;
+            zhijian_server::notify::deliver(&outbox).await;
+        }
+    });
     zhijian_server::serve(listener, state, shutdown_signal()).await?;
     store.close().await;
     Ok(())

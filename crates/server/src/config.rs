@@ -50,6 +50,10 @@ pub struct Config {
     pub holidays: Vec<jiff::civil::Date>,
     /// Weekend days worked in exchange for holidays (调休), counted as working days.
     pub workdays: Vec<jiff::civil::Date>,
+    /// The program that sends SMS and e-mail: run once per message with the message as
+    /// JSON on its standard input; exit status 0 means sent. Unset: messages are only
+    /// logged (and kept in the outbox either way).
+    pub notify_command: Option<PathBuf>,
 }
 
 /// A secret setting (the code key): shown as `[redacted]` in debug output and logs.
@@ -91,6 +95,7 @@ impl Default for Config {
             food_objection_working_days: 7,
             holidays: Vec::new(),
             workdays: Vec::new(),
+            notify_command: None,
         }
     }
 }
@@ -191,4 +196,9 @@ food_objection_working_days = 7
 # as published each year, e.g. holidays = ["2026-10-01", "2026-10-02"].
 holidays = []
 workdays = []
+
+# The program that sends SMS and e-mail (to applicants joining the network, …): run once
+# per message with {"channel": "sms"|"email", "recipient", "subject", "body"} on its
+# standard input; exit status 0 means sent. Unset: messages are logged and kept.
+# notify_command = "/usr/local/bin/zhijian-notify"
 "#;

@@ -22,6 +22,7 @@ pub mod keys;
 pub mod lang;
 pub mod messages;
 pub mod metrics;
+pub mod notify;
 pub mod openapi;
 pub mod ops;
 pub mod ratelimit;

@@ -34,7 +34,7 @@ pub struct NewEnterprise {
 }
 
 /// The fields of an enterprise other than its identity.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct EnterpriseDetails {
     /// Registered address.
     pub address: Option<String>,

@@ -9,6 +9,7 @@ pub mod notices;
 pub mod organisations;
 pub mod plan_life;
 pub mod regions;
+pub mod registrations;
 pub mod risk;
 pub mod sample_photos;
 pub mod sampling;
@@ -71,6 +72,19 @@ pub fn routes(state: &AppState) -> Router<AppState> {
             post(organisations::revoke_filing),
         )
         .route("/api/v1/labs", post(organisations::create_lab))
+        .route(
+            "/api/v1/registrations",
+            get(registrations::list).post(registrations::submit),
+        )
+        .route("/api/v1/registrations/{id}", get(registrations::get))
+        .route(
+            "/api/v1/registrations/{id}/status",
+            get(registrations::status),
+        )
+        .route(
+            "/api/v1/registrations/{id}/decision",
+            post(registrations::decide),
+        )
         .route(
             "/api/v1/sampling/plans",
             get(sampling::list_plans).post(sampling::create_plan),
