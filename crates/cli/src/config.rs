@@ -34,6 +34,7 @@ const ENV_KEYS: &[&str] = &[
     "node_code",
     "code_key",
     "verify_rate_limit",
+    "join_rate_limit",
     "code_limit_per_application",
     "code_limit_per_day",
     "repeat_threshold",

@@ -34,6 +34,8 @@ pub struct Config {
     pub code_key: Option<Secret>,
     /// Public verifications per second per client; 0 = unlimited.
     pub verify_rate_limit: u32,
+    /// Applications to join per minute per client; 0 = unlimited.
+    pub join_rate_limit: u32,
     /// Most codes one application may ask for.
     pub code_limit_per_application: i64,
     /// Most codes one enterprise may apply for in a day.
@@ -87,6 +89,7 @@ impl Default for Config {
             node_code: None,
             code_key: None,
             verify_rate_limit: 10,
+            join_rate_limit: 5,
             code_limit_per_application: 10_000_000,
             code_limit_per_day: 100_000_000,
             repeat_threshold: 5,
@@ -179,6 +182,9 @@ log_format = "text"
 
 # Public verifications per second per client (0 = unlimited).
 verify_rate_limit = 10
+
+# Applications to join the network per minute per client (0 = unlimited).
+join_rate_limit = 5
 
 # Most codes in one application, and per enterprise per day.
 code_limit_per_application = 10000000

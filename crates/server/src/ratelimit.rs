@@ -1,5 +1,6 @@
-//! Per-client rate limits on the public endpoints (verification, the `/q` page, SMS):
-//! a guesser must not be able to try codes faster than a person scans them.
+//! Per-client rate limits on the public endpoints (verification, the `/q` page, SMS,
+//! applications to join): a guesser must not try codes faster than a person scans them,
+//! nor a script fill a bureau's queue faster than a person fills the form.
 
 use std::net::{IpAddr, SocketAddr};
 use std::num::NonZeroU32;
@@ -26,6 +27,13 @@ impl RateLimit {
         }
     }
 
+    /// At most `n` requests per minute per client, with bursts of `n`; 0 = unlimited.
+    pub fn per_minute(n: u32) -> RateLimit {
+        RateLimit {
+            limiter: NonZeroU32::new(n).map(|n| RateLimiter::keyed(Quota::per_minute(n))),
+        }
+    }
+
     /// Whether a request from `client` may go ahead now.
     pub fn check(&self, client: IpAddr) -> bool {
         let Some(l) = &self.limiter else {
@@ -39,24 +47,41 @@ impl RateLimit {
     }
 }
 
+/// The caller's address; requests without one (in-process tests) share one bucket.
+fn client(req: &Request) -> IpAddr {
+    req.extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map_or(IpAddr::from([0, 0, 0, 0]), |c| c.0.ip())
+}
+
 /// Middleware: 429 problem+json when the caller's IP is over the verification limit.
-/// Requests without a peer address (in-process tests) share one bucket.
 pub async fn limit_verification(
     State(state): State<AppState>,
     req: Request,
     next: Next,
 ) -> Response {
-    let client = req
-        .extensions()
-        .get::<ConnectInfo<SocketAddr>>()
-        .map_or(IpAddr::from([0, 0, 0, 0]), |c| c.0.ip());
-    if state.verify_limit.check(client) {
+    if state.verify_limit.check(client(&req)) {
         next.run(req).await
     } else {
         ApiError::new(
             StatusCode::TOO_MANY_REQUESTS,
             "rate_limited",
             "too many verifications from your address; try again in a moment",
+        )
+        .into_response()
+    }
+}
+
+/// Middleware: 429 problem+json when the caller's IP sends applications to join faster
+/// than a person fills the form (`join_rate_limit` per minute).
+pub async fn limit_joining(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    if state.join_limit.check(client(&req)) {
+        next.run(req).await
+    } else {
+        ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "rate_limited",
+            "too many applications from your address; try again in a minute",
         )
         .into_response()
     }

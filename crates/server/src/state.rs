@@ -30,6 +30,8 @@ pub struct AppState {
     pub verifier: Arc<Verifier>,
     /// Per-client limit on the public verification endpoints.
     pub verify_limit: Arc<RateLimit>,
+    /// The per-client limit on applications to join.
+    pub join_limit: Arc<RateLimit>,
 }
 
 impl AppState {
@@ -45,9 +47,11 @@ impl AppState {
             },
         );
         let verify_limit = Arc::new(RateLimit::per_second(config.verify_rate_limit));
+        let join_limit = Arc::new(RateLimit::per_minute(config.join_rate_limit));
         Ok(AppState {
             verifier,
             verify_limit,
+            join_limit,
             store,
             config: Arc::new(config),
             metrics: Arc::new(Metrics::new()),

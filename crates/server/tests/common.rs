@@ -30,6 +30,7 @@ pub fn app(t: &TestStore) -> Router {
         data: t.dir.path().to_owned(),
         node_code: Some("13".into()),
         verify_rate_limit: 0,
+        join_rate_limit: 0,
         ..Config::default()
     };
     zhijian_server::router(AppState::new(t.store.clone(), config).unwrap())

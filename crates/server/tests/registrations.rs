@@ -404,3 +404,37 @@ async fn messages_go_through_the_configured_hook_and_its_failures_are_kept() {
         assert_eq!(sms[0].outcome.as_deref(), Some("sent"), "{l}");
     }
 }
+
+#[tokio::test]
+async fn applications_from_one_address_are_limited() {
+    use zhijian_server::config::Config;
+    use zhijian_server::state::AppState;
+    for t in fresh_stores().await {
+        let app = zhijian_server::router(
+            AppState::new(
+                t.store.clone(),
+                Config {
+                    data: t.dir.path().to_owned(),
+                    node_code: Some("13".into()),
+                    join_rate_limit: 1,
+                    ..Config::default()
+                },
+            )
+            .unwrap(),
+        );
+        let body = application(uscc("130102", 701).as_ref(), "limited-admin");
+        let r = send(
+            &app,
+            request("POST", "/api/v1/registrations", None, Some(body.clone())),
+        )
+        .await;
+        assert_eq!(r.status, 201, "{}: {:?}", t.label, r.json);
+        let r = send(
+            &app,
+            request("POST", "/api/v1/registrations", None, Some(body)),
+        )
+        .await;
+        assert_eq!(r.status, 429, "{}: {:?}", t.label, r.json);
+        assert_eq!(r.json["code"], "rate_limited", "{}", t.label);
+    }
+}

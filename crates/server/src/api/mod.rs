@@ -19,6 +19,7 @@ pub mod verify;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
+use axum::handler::Handler;
 use axum::middleware::from_fn_with_state;
 use axum::routing::{get, post};
 
@@ -74,7 +75,10 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .route("/api/v1/labs", post(organisations::create_lab))
         .route(
             "/api/v1/registrations",
-            get(registrations::list).post(registrations::submit),
+            get(registrations::list).post(registrations::submit.layer(from_fn_with_state(
+                state.clone(),
+                crate::ratelimit::limit_joining,
+            ))),
         )
         .route("/api/v1/registrations/{id}", get(registrations::get))
         .route(
