@@ -49,7 +49,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(api::routes(&state))
         .route("/api/v1/openapi.json", get(openapi::document))
-        .merge(console::routes())
+        .merge(console::routes(&state))
         .route("/healthz", get(ops::healthz))
         .route("/readyz", get(ops::readyz))
         .route("/metrics", get(metrics::metrics))

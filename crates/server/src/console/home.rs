@@ -107,6 +107,28 @@ pub async fn home(State(state): State<AppState>, user: ConsoleUser) -> Response 
             Err(e) => return user.failed(&ApiError::from(e)),
         }
     }
+    if matches!(
+        user.principal.role,
+        zhijian_core::access::Role::Officer
+            | zhijian_core::access::Role::Admin
+            | zhijian_core::access::Role::Viewer
+    ) {
+        match scoped
+            .registrations(
+                Some(zhijian_store::registrations::RegistrationStatus::Pending),
+                one,
+            )
+            .await
+        {
+            Ok(p) => stats.push(Stat {
+                label: user.lang.pick("入网申请待审", "Applications to join"),
+                value: p.total,
+                href: "/console/registrations",
+                attention: true,
+            }),
+            Err(e) => return user.failed(&ApiError::from(e)),
+        }
+    }
     let links = vec![
         QuickLink {
             label: t.link_search,

@@ -15,9 +15,11 @@ pub mod enterprises;
 pub mod fields;
 pub mod home;
 pub mod i18n;
+pub mod join;
 pub mod licences;
 pub mod paging;
 pub mod records;
+pub mod registrations;
 pub mod samples;
 pub mod sampling;
 pub mod sampling_stats;
@@ -29,6 +31,7 @@ use std::sync::LazyLock;
 use askama::Template;
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, FromRequestParts, Request};
+use axum::handler::Handler;
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
 use axum::middleware::{Next, from_fn};
@@ -62,9 +65,17 @@ static CSS_HREF: LazyLock<String> = LazyLock::new(|| {
 });
 
 /// Every console route; merged into the application router.
-pub fn routes() -> Router<AppState> {
+pub fn routes(state: &AppState) -> Router<AppState> {
     Router::new()
         .route("/login", get(session::login_page).post(session::login))
+        .route(
+            "/join",
+            get(join::form).post(join::submit.layer(axum::middleware::from_fn_with_state(
+                state.clone(),
+                crate::ratelimit::limit_joining,
+            ))),
+        )
+        .route("/join/{id}", get(join::status))
         .route("/logout", post(session::logout))
         .route("/console", get(home::home))
         .route("/console/enterprises", get(enterprises::list))
@@ -174,6 +185,11 @@ pub fn routes() -> Router<AppState> {
             post(samples::escalate),
         )
         .route("/console/sampling/stats", get(sampling_stats::page))
+        .route("/console/registrations", get(registrations::list))
+        .route(
+            "/console/registrations/{id}/decision",
+            post(registrations::decide),
+        )
         .route("/console/{*rest}", get(not_found))
         .layer(from_fn(switch_language))
         .route("/static/console.css", get(stylesheet))
@@ -568,6 +584,8 @@ pub enum Flash {
     Codes(codes::Done),
     /// A sampling form did something.
     Sampling(sampling::Done),
+    /// An application to join was decided.
+    Registration(zhijian_store::registrations::RegistrationStatus),
     /// Something was refused: the error's code and English detail.
     Error(String, String),
 }
@@ -580,6 +598,7 @@ impl Flash {
             Flash::RecordAdded => "r".to_owned(),
             Flash::Codes(d) => format!("c|{}", d.encode()),
             Flash::Sampling(d) => format!("s|{}", d.encode()),
+            Flash::Registration(s) => format!("j|{}", s.as_str()),
             Flash::Error(code, detail) => format!("e|{code}|{detail}"),
         };
         format!(
@@ -596,6 +615,10 @@ impl Flash {
         }
         if let Some(done) = raw.strip_prefix("s|") {
             return sampling::Done::decode(done).map(Flash::Sampling);
+        }
+        if let Some(s) = raw.strip_prefix("j|") {
+            return zhijian_store::registrations::RegistrationStatus::parse(s)
+                .map(Flash::Registration);
         }
         let mut parts = raw.splitn(3, '|');
         match (parts.next()?, parts.next(), parts.next()) {
@@ -635,6 +658,14 @@ impl Flash {
             Flash::Sampling(d) => FlashView {
                 ok: true,
                 text: d.text(lang),
+            },
+            Flash::Registration(s) => FlashView {
+                ok: true,
+                text: format!(
+                    "{}{}",
+                    lang.pick("入网申请", "The application is "),
+                    registrations::status_label(lang, *s)
+                ),
             },
             Flash::Error(code, detail) => {
                 // The Chinese text is looked up by code in the table the API uses; the
