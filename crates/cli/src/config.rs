@@ -37,6 +37,7 @@ const ENV_KEYS: &[&str] = &[
     "join_rate_limit",
     "code_limit_per_application",
     "code_limit_per_day",
+    "code_auto_approve_up_to",
     "repeat_threshold",
     "region_threshold",
     "objection_days",

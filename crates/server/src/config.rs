@@ -40,6 +40,10 @@ pub struct Config {
     pub code_limit_per_application: i64,
     /// Most codes one enterprise may apply for in a day.
     pub code_limit_per_day: i64,
+    /// Applications of at most this many codes from an enterprise in good standing
+    /// (operating, no licence suspended or revoked, no final sampling failure in the
+    /// year) are approved at once; 0 = every application waits for the bureau.
+    pub code_auto_approve_up_to: i64,
     /// A code queried more often than this raises a counterfeit signal.
     pub repeat_threshold: i64,
     /// A code queried from this many regions raises a counterfeit signal.
@@ -92,6 +96,7 @@ impl Default for Config {
             join_rate_limit: 5,
             code_limit_per_application: 10_000_000,
             code_limit_per_day: 100_000_000,
+            code_auto_approve_up_to: 0,
             repeat_threshold: 5,
             region_threshold: 2,
             objection_days: 15,
@@ -189,6 +194,11 @@ join_rate_limit = 5
 # Most codes in one application, and per enterprise per day.
 code_limit_per_application = 10000000
 code_limit_per_day = 100000000
+
+# Applications of at most this many codes from an enterprise in good standing (operating,
+# no licence suspended or revoked, no final sampling failure in the last year) are
+# approved at once; 0 = every application waits for the bureau.
+code_auto_approve_up_to = 0
 
 # Counterfeit signals: a code queried more often than this, or from this many regions.
 repeat_threshold = 5

@@ -65,6 +65,7 @@ impl AppState {
         CodeLimits {
             per_application: self.config.code_limit_per_application,
             per_day: self.config.code_limit_per_day,
+            auto_approve_up_to: self.config.code_auto_approve_up_to,
         }
     }
 }

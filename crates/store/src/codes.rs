@@ -22,6 +22,9 @@ pub struct CodeLimits {
     pub per_application: i64,
     /// At most this many codes applied for by one enterprise in one day (UTC+8).
     pub per_day: i64,
+    /// Applications of at most this many codes, from an enterprise in good standing,
+    /// are approved at once (0: every application waits for the bureau).
+    pub auto_approve_up_to: i64,
 }
 
 impl Default for CodeLimits {
@@ -29,6 +32,7 @@ impl Default for CodeLimits {
         CodeLimits {
             per_application: 10_000_000,
             per_day: 100_000_000,
+            auto_approve_up_to: 0,
         }
     }
 }
@@ -605,6 +609,32 @@ pub struct Download {
     pub product_name: String,
 }
 
+/// Who approves applications by the auto-approval rule, in records and the audit log.
+pub const AUTO_APPROVER: &str = "auto-approval";
+
+/// A year in milliseconds.
+const YEAR_MS: i64 = 365 * 86_400_000;
+
+/// Whether an enterprise is in good standing for the auto-approval of small code
+/// applications: operating, no licence suspended or revoked, and no final sampling
+/// failure in the year before.
+async fn in_good_standing(
+    tx: &mut crate::db::Tx,
+    enterprise_id: i64,
+    at: i64,
+) -> Result<bool, StoreError> {
+    let row = tx
+        .fetch_one(
+            "SELECT e.status, \
+             (SELECT COUNT(*) FROM licences l WHERE l.enterprise_id = e.id AND l.state IN ('suspended', 'revoked')), \
+             (SELECT COUNT(*) FROM risk_signals r WHERE r.enterprise_id = e.id AND r.kind = 'sample_failed' AND r.at >= $2) \
+             FROM enterprises e WHERE e.id = $1",
+            params![enterprise_id, at - YEAR_MS],
+        )
+        .await?;
+    Ok(row.text(0)? == "active" && row.int(1)? == 0 && row.int(2)? == 0)
+}
+
 impl Scoped<'_> {
     fn org_of(&self) -> i64 {
         self.principal.org_id.unwrap_or(-1)
@@ -685,6 +715,32 @@ impl Scoped<'_> {
             },
         )
         .await?;
+        if quantity <= limits.auto_approve_up_to && in_good_standing(&mut tx, e.id, at).await? {
+            self.store.code_space()?;
+            tx.execute(
+                "UPDATE code_applications SET status = 'approved', decided_by = $1, decided_at = $2 WHERE id = $3",
+                params![AUTO_APPROVER, at, id],
+            )
+            .await?;
+            let segment_id = allocate(&mut tx, id, e.id, product_id, quantity, at).await?;
+            audit::append(
+                &mut tx,
+                at,
+                Change {
+                    actor: AUTO_APPROVER,
+                    action: "codes.approve",
+                    entity: "code_segment",
+                    entity_id: segment_id.to_string(),
+                    enterprise: Some(enterprise.to_owned()),
+                    before: Some(serde_json::json!({"status": "pending"})),
+                    after: Some(serde_json::json!({
+                        "status": "approved", "application": id, "quantity": quantity,
+                        "rule": format!("at most {} codes, enterprise in good standing", limits.auto_approve_up_to),
+                    })),
+                },
+            )
+            .await?;
+        }
         tx.commit().await?;
         self.code_application(id).await
     }
