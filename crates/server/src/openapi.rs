@@ -144,6 +144,7 @@ when there is one. `detail` is in Chinese unless `Accept-Language` prefers Engli
         api::codes::history,
         api::codes::label,
         api::codes::sheet,
+        api::codes::segment_sheet,
         api::verify::verify,
         api::verify::sms,
         api::verify::form,

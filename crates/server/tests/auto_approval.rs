@@ -113,6 +113,19 @@ async fn small_applications_from_enterprises_in_good_standing_are_approved_at_on
             a["segment"].is_object(),
             "{l}: the codes are allocated: {a:?}"
         );
+        // The enterprise prints a first sheet itself on an office printer; nobody else may.
+        let segment = a["segment"]["id"].as_i64().unwrap();
+        let sheet = format!("/api/v1/segments/{segment}/sheet?per_page=21");
+        let r = send(&app, request("GET", &sheet, Some(&makers[0].2), None)).await;
+        assert_eq!(r.status, 200, "{l}: {:?}", r.json);
+        let html = String::from_utf8(r.raw.clone()).unwrap();
+        assert_eq!(html.matches(r#"<div class="label">"#).count(), 21, "{l}");
+        assert!(
+            html.contains("挂面"),
+            "{l}: the product's name on the labels"
+        );
+        let r = send(&app, request("GET", &sheet, Some(&makers[1].2), None)).await;
+        assert_eq!(r.status, 404, "{l}: another enterprise's codes");
         let a = apply(&app, 0, 1_001).await;
         assert_eq!(a["status"], "pending", "{l}: over the rule's quantity");
         let a = apply(&app, 1, 10).await;

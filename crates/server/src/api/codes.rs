@@ -953,13 +953,40 @@ pub async fn sheet(
     Path(id): Path<i64>,
     Query(p): Query<SheetParams>,
 ) -> Result<Response, ApiError> {
-    let page = Page::new(p.page, Some(p.per_page.unwrap_or(210)))
-        .map_err(|e| ApiError::invalid("page", "page", e.to_string()))?;
     let scoped = state.store.scoped(&who.0);
     let job = scoped.print_job(id).await?;
     let plan = scoped.download_codes(job.segment_id, Some(id)).await?;
+    let title = |product: &str, page: u32| format!("印刷任务 {id} · {product} · 第 {page} 页");
+    labels_sheet(&state, &plan, &p, title)
+}
+
+/// `GET /api/v1/segments/{id}/sheet` → print-ready labels of the enterprise's own codes.
+#[utoipa::path(get, path = "/api/v1/segments/{id}/sheet", tag = "codes", summary = "Print-ready labels of one's own codes",
+    description = "For the owning enterprise printing a small quantity on an office printer (A4, 21 labels a sheet): no print job needed. Larger runs go to a registered printer.",
+    params(("id" = i64, Path), SheetParams), security(("bearer" = []), ("session" = [])),
+    responses((status = 200, description = "An HTML page of labels laid out for A4.", content_type = "text/html"), (status = 403, response = crate::openapi::Forbidden), (status = 404, response = crate::openapi::NotFound)))]
+pub async fn segment_sheet(
+    State(state): State<AppState>,
+    who: Authed,
+    Path(id): Path<i64>,
+    Query(p): Query<SheetParams>,
+) -> Result<Response, ApiError> {
+    let plan = state.store.scoped(&who.0).download_codes(id, None).await?;
+    let title = |product: &str, page: u32| format!("号段 {id} · {product} · 第 {page} 页");
+    labels_sheet(&state, &plan, &p, title)
+}
+
+/// Lays out one page of a download plan's labels on A4.
+fn labels_sheet(
+    state: &AppState,
+    plan: &zhijian_store::codes::Download,
+    p: &SheetParams,
+    title: impl Fn(&str, u32) -> String,
+) -> Result<Response, ApiError> {
+    let page = Page::new(p.page, Some(p.per_page.unwrap_or(210)))
+        .map_err(|e| ApiError::invalid("page", "page", e.to_string()))?;
     let space = state.store.code_space()?;
-    let base = public_base(&state);
+    let base = public_base(state);
     let range = plan
         .ranges
         .first()
@@ -985,10 +1012,7 @@ pub async fn sheet(
             caption: Some(&plan.product_name),
         })
         .collect();
-    let title = format!(
-        "印刷任务 {id} · {} · 第 {} 页",
-        plan.product_name, page.page
-    );
-    let html = zhijian_label::sheet_html(&labels, &title).map_err(label_error)?;
+    let html = zhijian_label::sheet_html(&labels, &title(&plan.product_name, page.page))
+        .map_err(label_error)?;
     Ok(axum::response::Html(html).into_response())
 }
