@@ -129,7 +129,18 @@ pub async fn home(State(state): State<AppState>, user: ConsoleUser) -> Response 
             Err(e) => return user.failed(&ApiError::from(e)),
         }
     }
-    let links = vec![
+    let mut links = Vec::new();
+    if user.principal.role == zhijian_core::access::Role::Enterprise {
+        links.push(QuickLink {
+            label: user.lang.pick("入网向导", "Getting started"),
+            hint: user.lang.pick(
+                "申请监管码、打印标签、赋码激活、手机验证",
+                "Apply for codes, print labels, activate, verify on a phone",
+            ),
+            href: "/console/start",
+        });
+    }
+    links.extend([
         QuickLink {
             label: t.link_search,
             hint: t.link_search_hint,
@@ -145,7 +156,7 @@ pub async fn home(State(state): State<AppState>, user: ConsoleUser) -> Response 
             hint: t.link_issued_hint,
             href: "/console/enterprises?licence_state=issued",
         },
-    ];
+    ]);
     let notices = match scoped
         .sampling_notices(
             crate::api::sampling::objection_rules(&state),

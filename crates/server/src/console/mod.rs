@@ -25,6 +25,7 @@ pub mod sampling;
 pub mod sampling_stats;
 pub mod sampling_texts;
 pub mod session;
+pub mod start;
 
 use std::sync::LazyLock;
 
@@ -78,6 +79,7 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .route("/join/{id}", get(join::status))
         .route("/logout", post(session::logout))
         .route("/console", get(home::home))
+        .route("/console/start", get(start::start))
         .route("/console/enterprises", get(enterprises::list))
         .route("/console/enterprises/{uscc}", get(enterprises::archive))
         .route(
