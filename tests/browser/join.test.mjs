@@ -122,6 +122,23 @@ test('an enterprise joins the network by itself', { timeout: 120_000 }, async (t
       console.log(`# joining took ${forms} form submissions and ${filled} fields typed or chosen`);
       assert.ok(filled <= 15, `joining asks for few fields (${filled})`);
     });
+    await t.test('a shop registers a terminal by itself and checks a code on it', async () => {
+      const shop = await browser.newPage({ locale: 'zh-CN', viewport: { width: 390, height: 844 } });
+      await shop.goto(`${base}/join/shop`);
+      await shop.fill('[name=shop]', '华联超市和平路店');
+      await shop.fill('[name=name]', '收银台1');
+      await shop.fill('[name=region]', '130102');
+      await submitAndWait(shop, shop.locator('#shop-form button[type=submit]'));
+      assert.equal(new URL(shop.url()).pathname, '/t');
+      assert.equal(new URL(shop.url()).hash, '', 'the token leaves the address once kept');
+      await shop.waitForFunction(() => document.body.dataset.terminal === 'registered');
+      await shop.fill('#code', '1340 9250 8721 2348 6107');
+      await shop.click('#check button[type=submit]');
+      await shop.waitForFunction(() => document.getElementById('answer').dataset.verdict);
+      assert.notEqual(await shop.getAttribute('#answer', 'data-verdict'), 'error');
+      assert.ok((await shop.textContent('#verdict')).trim().length > 0, 'a verdict in words');
+      await shop.close();
+    });
   } finally {
     await browser.close();
   }

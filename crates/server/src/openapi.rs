@@ -83,6 +83,8 @@ when there is one. `detail` is in Chinese unless `Accept-Language` prefers Engli
         api::sampling::get_draw,
         api::notices::list,
         api::registrations::submit,
+        api::shop_terminals::register,
+        api::shop_terminals::suspend,
         api::registrations::status,
         api::registrations::list,
         api::registrations::get,

@@ -813,6 +813,17 @@ fn read_terminal(r: &Row) -> Result<Terminal, StoreError> {
 }
 
 impl Store {
+    /// A shop registers its own query terminal (public; the bureau of its region may
+    /// suspend it): returns it and its token, shown this once.
+    pub async fn register_own_terminal(
+        &self,
+        name: &str,
+        shop: &str,
+        region: RegionCode,
+    ) -> Result<(Terminal, String), StoreError> {
+        insert_terminal(self, name, shop, region, "self-registered").await
+    }
+
     /// The terminal a token belongs to, unless revoked.
     pub async fn terminal_by_token(&self, token: &str) -> Result<Option<Terminal>, StoreError> {
         let row = self
@@ -841,50 +852,50 @@ impl Scoped<'_> {
         {
             return Err(StoreError::Forbidden);
         }
-        if region::lookup(region).is_none() {
-            return Err(StoreError::Invalid {
-                code: "region_unknown",
-                field: "region",
-                message: format!("unknown region {region}"),
-            });
-        }
-        let token = crate::identity::secret("zjterm_");
-        let at = now_ms();
-        let mut tx = self.store.db.begin().await?;
-        let id = tx
-            .fetch_one(
-                "INSERT INTO terminals (name, shop, region, token_hash, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
-                params![name, shop, region.as_str(), crate::identity::digest(&token), self.principal.username.as_str(), at],
+        insert_terminal(self.store, name, shop, region, &self.principal.username).await
+    }
+
+    /// Suspends a terminal (officers of its region): its token stops working at once.
+    pub async fn suspend_terminal(&self, id: i64) -> Result<(), StoreError> {
+        let row = self
+            .store
+            .db
+            .fetch_optional(
+                "SELECT region FROM terminals WHERE id = $1 AND revoked_at IS NULL",
+                params![id],
             )
             .await?
-            .int(0)?;
+            .ok_or(StoreError::NotFound { entity: "terminal" })?;
+        let region = RegionCode::parse(&row.text(0)?).unwrap_or(RegionCode::NATIONAL);
+        if !self
+            .scope(zhijian_core::access::Action::DecideCodes)
+            .contains(0, region)
+        {
+            return Err(StoreError::NotFound { entity: "terminal" });
+        }
+        let at = now_ms();
+        let mut tx = self.store.db.begin().await?;
+        tx.execute(
+            "UPDATE terminals SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL",
+            params![at, id],
+        )
+        .await?;
         crate::audit::append(
             &mut tx,
             at,
             crate::audit::Change {
                 actor: &self.principal.username,
-                action: "terminal.create",
+                action: "terminal.suspend",
                 entity: "terminal",
                 entity_id: id.to_string(),
                 enterprise: None,
                 before: None,
-                after: Some(
-                    serde_json::json!({"name": name, "shop": shop, "region": region.as_str()}),
-                ),
+                after: None,
             },
         )
         .await?;
         tx.commit().await?;
-        Ok((
-            Terminal {
-                id,
-                name: name.to_owned(),
-                shop: shop.to_owned(),
-                region: region.as_str().to_owned(),
-                created_at: rfc3339(at),
-            },
-            token,
-        ))
+        Ok(())
     }
 
     /// Terminals in the caller's region subtree.
@@ -1034,4 +1045,69 @@ impl Scoped<'_> {
             .collect::<Result<_, StoreError>>()?;
         Ok(Paged { items, total })
     }
+}
+
+/// Records a terminal and its token's digest; audited as `actor`.
+async fn insert_terminal(
+    store: &Store,
+    name: &str,
+    shop: &str,
+    region: RegionCode,
+    actor: &str,
+) -> Result<(Terminal, String), StoreError> {
+    let text = |field: &'static str, v: &str| {
+        let v = v.trim();
+        if v.is_empty() || v.chars().count() > 100 || v.chars().any(char::is_control) {
+            Err(StoreError::Invalid {
+                code: "text",
+                field,
+                message: format!("{field} is 1–100 characters"),
+            })
+        } else {
+            Ok(v.to_owned())
+        }
+    };
+    let (name, shop) = (text("name", name)?, text("shop", shop)?);
+    if region::lookup(region).is_none() {
+        return Err(StoreError::Invalid {
+            code: "region_unknown",
+            field: "region",
+            message: format!("unknown region {region}"),
+        });
+    }
+    let token = crate::identity::secret("zjterm_");
+    let at = now_ms();
+    let mut tx = store.db.begin().await?;
+    let id = tx
+        .fetch_one(
+            "INSERT INTO terminals (name, shop, region, token_hash, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+            params![name.as_str(), shop.as_str(), region.as_str(), crate::identity::digest(&token), actor, at],
+        )
+        .await?
+        .int(0)?;
+    crate::audit::append(
+        &mut tx,
+        at,
+        crate::audit::Change {
+            actor,
+            action: "terminal.create",
+            entity: "terminal",
+            entity_id: id.to_string(),
+            enterprise: None,
+            before: None,
+            after: Some(serde_json::json!({"name": name, "shop": shop, "region": region.as_str()})),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok((
+        Terminal {
+            id,
+            name,
+            shop,
+            region: region.as_str().to_owned(),
+            created_at: rfc3339(at),
+        },
+        token,
+    ))
 }

@@ -15,6 +15,7 @@ pub mod sample_photos;
 pub mod sampling;
 pub mod sampling_stats;
 pub mod session;
+pub mod shop_terminals;
 pub mod verify;
 
 use axum::Router;
@@ -223,6 +224,19 @@ pub fn routes(state: &AppState) -> Router<AppState> {
             "/api/v1/terminals",
             get(codes::terminals).post(codes::create_terminal),
         )
+        .route(
+            "/api/v1/terminals/register",
+            post(shop_terminals::register.layer(from_fn_with_state(
+                state.clone(),
+                crate::ratelimit::limit_joining,
+            ))),
+        )
+        .route(
+            "/api/v1/terminals/{id}/suspend",
+            post(shop_terminals::suspend),
+        )
+        .route("/t", get(shop_terminals::page))
+        .route("/static/terminal.js", get(shop_terminals::script))
         .route("/api/v1/counterfeit-signals", get(codes::signals))
         .route("/api/v1/codes/{code}/history", get(codes::history))
         .route("/api/v1/codes/{code}/label", get(codes::label))

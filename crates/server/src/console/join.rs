@@ -400,3 +400,86 @@ pub async fn status(
         Err(e) => super::error_page(e.status, l, message(lang, &e)),
     }
 }
+
+#[derive(Template)]
+#[template(path = "join_shop.html")]
+struct ShopPage {
+    l: Layout,
+    zh: bool,
+    error: Option<String>,
+    v: HashMap<String, String>,
+}
+
+impl ShopPage {
+    fn val(&self, name: &str) -> &str {
+        self.v.get(name).map_or("", String::as_str)
+    }
+}
+
+/// `GET /join/shop`: a shop registers its own query terminal.
+pub async fn shop_form(headers: HeaderMap, uri: Uri) -> Response {
+    let lang = lang_of(&headers);
+    let mut l = Layout::new(
+        lang,
+        &uri,
+        lang.pick("门店查询终端登记", "Register a shop terminal"),
+    );
+    l.nav = "";
+    render(
+        StatusCode::OK,
+        &ShopPage {
+            l,
+            zh: lang == Lang::Zh,
+            error: None,
+            v: HashMap::new(),
+        },
+    )
+}
+
+/// `POST /join/shop`: registers the terminal and opens its page with the token in the
+/// address's fragment, which the browser keeps and never sends.
+pub async fn shop_submit(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    uri: Uri,
+    form: Result<Form<HashMap<String, String>>, FormRejection>,
+) -> Response {
+    let lang = lang_of(&headers);
+    let Form(v) = form.unwrap_or_default();
+    let field = |k: &str| v.get(k).map_or("", |s| s.trim());
+    let outcome = async {
+        let region = crate::api::enterprises::known_region("region", field("region"))?;
+        Ok::<_, ApiError>(
+            state
+                .store
+                .register_own_terminal(field("name"), field("shop"), region)
+                .await?,
+        )
+    }
+    .await;
+    match outcome {
+        Ok((_, token)) => redirect_with(&format!("/t#token={token}"), &[]),
+        Err(e) => {
+            let mut l = Layout::new(
+                lang,
+                &uri,
+                lang.pick("门店查询终端登记", "Register a shop terminal"),
+            );
+            l.nav = "";
+            let status = if e.status.is_server_error() {
+                e.status
+            } else {
+                StatusCode::UNPROCESSABLE_ENTITY
+            };
+            render(
+                status,
+                &ShopPage {
+                    l,
+                    zh: lang == Lang::Zh,
+                    error: Some(message(lang, &e)),
+                    v,
+                },
+            )
+        }
+    }
+}

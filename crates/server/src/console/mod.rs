@@ -76,6 +76,15 @@ pub fn routes(state: &AppState) -> Router<AppState> {
                 crate::ratelimit::limit_joining,
             ))),
         )
+        .route(
+            "/join/shop",
+            get(join::shop_form).post(join::shop_submit.layer(
+                axum::middleware::from_fn_with_state(
+                    state.clone(),
+                    crate::ratelimit::limit_joining,
+                ),
+            )),
+        )
         .route("/join/{id}", get(join::status))
         .route("/logout", post(session::logout))
         .route("/console", get(home::home))
