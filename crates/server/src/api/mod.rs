@@ -235,8 +235,6 @@ pub fn routes(state: &AppState) -> Router<AppState> {
             "/api/v1/terminals/{id}/suspend",
             post(shop_terminals::suspend),
         )
-        .route("/t", get(shop_terminals::page))
-        .route("/static/terminal.js", get(shop_terminals::script))
         .route("/api/v1/counterfeit-signals", get(codes::signals))
         .route("/api/v1/codes/{code}/history", get(codes::history))
         .route("/api/v1/codes/{code}/label", get(codes::label))

@@ -204,6 +204,11 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .route("/console/{*rest}", get(not_found))
         .layer(from_fn(switch_language))
         .route("/static/console.css", get(stylesheet))
+        .route("/t", get(crate::api::shop_terminals::page))
+        .route(
+            "/static/terminal.js",
+            get(crate::api::shop_terminals::script),
+        )
 }
 
 /// `GET /static/console.css`.
