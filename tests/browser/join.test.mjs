@@ -118,9 +118,76 @@ test('an enterprise joins the network by itself', { timeout: 120_000 }, async (t
       await submitAndWait(page, page.locator('a[href="/console/start"]'));
       const done = await page.locator('#first-run > li').evaluateAll((xs) => xs.map((x) => x.dataset.done));
       assert.deepEqual(done, ['true', 'false', 'false', 'false', 'false']);
-      // What a person did to join: the figure issue 8 asks to report.
       console.log(`# joining took ${forms} form submissions and ${filled} fields typed or chosen`);
       assert.ok(filled <= 15, `joining asks for few fields (${filled})`);
+    });
+
+    // The first run, timed: what a scripted person spends on each step.
+    const timings = [];
+    const timed = async (name, body) => {
+      const started = Date.now();
+      await body();
+      timings.push([name, Date.now() - started]);
+    };
+    let unit = '';
+
+    await t.test('the first run: codes applied for, approved, printed, activated, verified', async () => {
+      await timed('apply for codes', async () => {
+        await page.goto(`${base}/console/start`);
+        await submitAndWait(page, page.locator('#first-run > li').nth(1).locator('a'));
+        await page.fill('#apply [name=quantity]', '21');
+        forms += 1;
+        filled += 1;
+        await submitAndWait(page, page.locator('#apply button[type=submit]'));
+        assert.equal(await page.locator('tr[data-status=pending]').count(), 1);
+      });
+      await timed('bureau approves', async () => {
+        const officer = await browser.newPage({ locale: 'zh-CN' });
+        await officer.goto(`${base}/login`);
+        await officer.fill('input[name=username]', 'officer-130102');
+        await officer.fill('input[name=password]', password);
+        await submitAndWait(officer, officer.locator('form[action="/login"] button[type=submit]'));
+        await officer.goto(`${base}/console/codes/applications?status=pending`);
+        const row = officer.locator('tr[data-application]', { hasText: fields.name });
+        await submitAndWait(officer, row.locator('form[data-action=approve] button'));
+        await officer.close();
+      });
+      await timed('print the labels', async () => {
+        await page.goto(`${base}/console/start`);
+        const step = page.locator('#first-run > li').nth(2);
+        assert.equal(await step.getAttribute('data-done'), 'false', 'nothing printed yet');
+        await submitAndWait(page, step.locator('button'));
+        assert.equal(await page.locator('.label').count(), 21, 'an A4 sheet of 21 labels');
+        const grouped = /(\d{4} \d{4} \d{4} \d{4} \d{4})/.exec(await page.textContent('body'));
+        assert.ok(grouped, 'the code in grouped digits on the label');
+        unit = grouped[1].replace(/ /g, '');
+      });
+      await timed('activate on a batch', async () => {
+        await page.goto(`${base}/console/codes/activate`);
+        await page.fill('[name=lot]', '20261201A');
+        await page.fill('[name=production_date]', new Date().toISOString().slice(0, 10));
+        await page.fill('[name=codes]', unit);
+        forms += 1;
+        filled += 3;
+        await submitAndWait(page, page.locator('form[action="/console/codes/activate"] button[type=submit]'));
+        assert.equal(await page.locator('.flash-error').count(), 0, await page.textContent('main'));
+      });
+      await timed('verify on a phone', async () => {
+        const phone = await browser.newPage({ locale: 'zh-CN', viewport: { width: 390, height: 844 } });
+        await phone.goto(`${base}/q`);
+        await phone.fill('#code', unit);
+        forms += 1;
+        filled += 1;
+        await submitAndWait(phone, phone.locator('form[action="/q"] button, form[action="/q"] [type=submit]').first());
+        assert.equal(await phone.locator('.verdict.ok').count(), 1, await phone.textContent('body'));
+        await phone.close();
+      });
+      await page.goto(`${base}/console/start`);
+      const done = await page.locator('#first-run > li').evaluateAll((xs) => xs.map((x) => x.dataset.done));
+      assert.deepEqual(done.slice(0, 4), ['true', 'true', 'true', 'true']);
+      for (const [name, ms] of timings) console.log(`# ${name}: ${ms} ms`);
+      console.log(`# from the public form to a verified code: ${forms} forms, ${filled} fields`);
+      assert.ok(filled <= 25, `the whole flow asks for few fields (${filled})`);
     });
     await t.test('a shop registers a terminal by itself and checks a code on it', async () => {
       const shop = await browser.newPage({ locale: 'zh-CN', viewport: { width: 390, height: 844 } });

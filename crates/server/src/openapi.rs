@@ -146,7 +146,7 @@ when there is one. `detail` is in Chinese unless `Accept-Language` prefers Engli
         api::codes::history,
         api::codes::label,
         api::codes::sheet,
-        api::codes::segment_sheet,
+        api::codes::own_print,
         api::verify::verify,
         api::verify::sms,
         api::verify::form,

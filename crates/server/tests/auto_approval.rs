@@ -115,7 +115,50 @@ async fn small_applications_from_enterprises_in_good_standing_are_approved_at_on
         );
         // The enterprise prints a first sheet itself on an office printer; nobody else may.
         let segment = a["segment"]["id"].as_i64().unwrap();
-        let sheet = format!("/api/v1/segments/{segment}/sheet?per_page=21");
+        let own = format!("/api/v1/segments/{segment}/own-print");
+        let r = send(
+            &app,
+            request(
+                "POST",
+                &own,
+                Some(&makers[1].2),
+                Some(json!({"quantity": 21})),
+            ),
+        )
+        .await;
+        assert!(
+            matches!(r.status.as_u16(), 403 | 404),
+            "{l}: another enterprise prints: {:?}",
+            r.json
+        );
+        let r = send(
+            &app,
+            request(
+                "POST",
+                &own,
+                Some(&makers[0].2),
+                Some(json!({"quantity": 5000})),
+            ),
+        )
+        .await;
+        assert_eq!(r.json["code"], "own_print_quantity", "{l}: {:?}", r.json);
+        let r = send(
+            &app,
+            request(
+                "POST",
+                &own,
+                Some(&makers[0].2),
+                Some(json!({"quantity": 21})),
+            ),
+        )
+        .await;
+        assert_eq!(r.status, 201, "{l}: {:?}", r.json);
+        assert_eq!(
+            r.json["status"], "confirmed",
+            "{l}: printed by the enterprise itself"
+        );
+        let job = r.json["id"].as_i64().unwrap();
+        let sheet = format!("/api/v1/print-jobs/{job}/sheet?per_page=21");
         let r = send(&app, request("GET", &sheet, Some(&makers[0].2), None)).await;
         assert_eq!(r.status, 200, "{l}: {:?}", r.json);
         let html = String::from_utf8(r.raw.clone()).unwrap();
@@ -124,8 +167,22 @@ async fn small_applications_from_enterprises_in_good_standing_are_approved_at_on
             html.contains("挂面"),
             "{l}: the product's name on the labels"
         );
-        let r = send(&app, request("GET", &sheet, Some(&makers[1].2), None)).await;
-        assert_eq!(r.status, 404, "{l}: another enterprise's codes");
+        let r = send(
+            &app,
+            request(
+                "POST",
+                &own,
+                Some(&makers[0].2),
+                Some(json!({"quantity": 21})),
+            ),
+        )
+        .await;
+        assert_eq!(r.status, 201, "{l}: the next 21: {:?}", r.json);
+        assert_eq!(
+            r.json["first_index"].as_i64().unwrap(),
+            a["segment"]["first_index"].as_i64().unwrap() + 21,
+            "{l}"
+        );
         let a = apply(&app, 0, 1_001).await;
         assert_eq!(a["status"], "pending", "{l}: over the rule's quantity");
         let a = apply(&app, 1, 10).await;

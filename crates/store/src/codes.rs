@@ -609,6 +609,63 @@ pub struct Download {
     pub product_name: String,
 }
 
+/// The part of a segment a print job takes: `offset` and `quantity` as asked, by
+/// default everything after the last part already handed out; never one handed out.
+async fn free_part(
+    tx: &mut crate::db::Tx,
+    segment: &Segment,
+    offset: Option<i64>,
+    quantity: Option<i64>,
+) -> Result<(IndexRange, i64), StoreError> {
+    let jobs = tx
+            .fetch_all(
+                "SELECT first_index, quantity FROM print_jobs WHERE segment_id = $1 ORDER BY first_index",
+                params![segment.id],
+            )
+            .await?;
+    let taken: Vec<IndexRange> = jobs
+        .iter()
+        .map(|r| {
+            Ok(IndexRange {
+                first: r.int(0)? as u64,
+                count: r.int(1)? as u64,
+            })
+        })
+        .collect::<Result<_, sqlx::Error>>()?;
+    let start = match offset {
+        Some(o) => o,
+        None => taken
+            .last()
+            .map_or(0, |r| r.end() as i64 - segment.first_index),
+    };
+    let quantity = quantity.unwrap_or(segment.quantity - start);
+    if start < 0 || quantity <= 0 || start + quantity > segment.quantity {
+        return Err(StoreError::Invalid {
+            code: "print_job_range",
+            field: "quantity",
+            message: format!(
+                "the part must lie inside the segment's {} codes",
+                segment.quantity
+            ),
+        });
+    }
+    let wanted = IndexRange {
+        first: (segment.first_index + start) as u64,
+        count: quantity as u64,
+    };
+    if taken.iter().any(|t| t.overlaps(&wanted)) {
+        return Err(StoreError::Conflict {
+            code: "print_job_overlap",
+            field: "offset",
+            message: "part of these codes is already with a printer".into(),
+        });
+    }
+    Ok((wanted, quantity))
+}
+
+/// The most labels an enterprise prints itself at once (an office printer's day).
+pub const MAX_OWN_PRINT: i64 = 1_000;
+
 /// Who approves applications by the auto-approval rule, in records and the audit log.
 pub const AUTO_APPROVER: &str = "auto-approval";
 
@@ -1129,6 +1186,62 @@ impl Scoped<'_> {
         Ok((row.opt_text(3)?, row.text(4)?))
     }
 
+    /// The enterprise prints the next `quantity` of its own codes itself (at most
+    /// [`MAX_OWN_PRINT`], on an office printer): recorded as a print job done by the
+    /// enterprise and confirmed at once, so the labels can be activated.
+    pub async fn print_own_labels(
+        &self,
+        segment_id: i64,
+        quantity: i64,
+    ) -> Result<PrintJob, StoreError> {
+        if !(1..=MAX_OWN_PRINT).contains(&quantity) {
+            return Err(StoreError::Invalid {
+                code: "own_print_quantity",
+                field: "quantity",
+                message: format!(
+                    "print 1 to {MAX_OWN_PRINT} labels yourself; hand larger runs to a filed printer"
+                ),
+            });
+        }
+        let segment = self.segment(segment_id).await?;
+        let mut tx = self.store.db.begin().await?;
+        let owner = tx
+            .fetch_one(
+                "SELECT s.enterprise_id, o.region FROM code_segments s JOIN organisations o ON o.id = s.enterprise_id WHERE s.id = $1",
+                params![segment_id],
+            )
+            .await?;
+        let enterprise_id = owner.int(0)?;
+        if !self.may_on(Action::UseCodes, enterprise_id, &owner.text(1)?) {
+            return Err(StoreError::Forbidden);
+        }
+        let (wanted, quantity) = free_part(&mut tx, &segment, None, Some(quantity)).await?;
+        let at = now_ms();
+        let id = tx
+            .fetch_one(
+                "INSERT INTO print_jobs (segment_id, printer_id, first_index, quantity, status, printed, spoiled, created_by, created_at, confirmed_at) VALUES ($1, $2, $3, $4, 'confirmed', $4, 0, $5, $6, $6) RETURNING id",
+                params![segment_id, enterprise_id, wanted.first as i64, quantity, self.principal.username.as_str(), at],
+            )
+            .await?
+            .int(0)?;
+        audit::append(
+            &mut tx,
+            at,
+            Change {
+                actor: &self.principal.username,
+                action: "codes.own_print",
+                entity: "print_job",
+                entity_id: id.to_string(),
+                enterprise: Some(segment.enterprise.clone()),
+                before: None,
+                after: Some(serde_json::json!({"segment": segment_id, "first_index": wanted.first, "quantity": quantity})),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        self.print_job(id).await
+    }
+
     /// Hands part of a segment to a registered printer. `offset` and `quantity` pick
     /// the part (default: everything not yet handed out, from the first free code).
     pub async fn create_print_job(
@@ -1187,49 +1300,7 @@ impl Scoped<'_> {
                 });
             }
         }
-        let jobs = tx
-            .fetch_all(
-                "SELECT first_index, quantity FROM print_jobs WHERE segment_id = $1 ORDER BY first_index",
-                params![segment_id],
-            )
-            .await?;
-        let taken: Vec<IndexRange> = jobs
-            .iter()
-            .map(|r| {
-                Ok(IndexRange {
-                    first: r.int(0)? as u64,
-                    count: r.int(1)? as u64,
-                })
-            })
-            .collect::<Result<_, sqlx::Error>>()?;
-        let start = match offset {
-            Some(o) => o,
-            None => taken
-                .last()
-                .map_or(0, |r| r.end() as i64 - segment.first_index),
-        };
-        let quantity = quantity.unwrap_or(segment.quantity - start);
-        if start < 0 || quantity <= 0 || start + quantity > segment.quantity {
-            return Err(StoreError::Invalid {
-                code: "print_job_range",
-                field: "quantity",
-                message: format!(
-                    "the part must lie inside the segment's {} codes",
-                    segment.quantity
-                ),
-            });
-        }
-        let wanted = IndexRange {
-            first: (segment.first_index + start) as u64,
-            count: quantity as u64,
-        };
-        if taken.iter().any(|t| t.overlaps(&wanted)) {
-            return Err(StoreError::Conflict {
-                code: "print_job_overlap",
-                field: "offset",
-                message: "part of these codes is already with a printer".into(),
-            });
-        }
+        let (wanted, quantity) = free_part(&mut tx, &segment, offset, quantity).await?;
         let at = now_ms();
         let id = tx
             .fetch_one(

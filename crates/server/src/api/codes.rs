@@ -960,20 +960,32 @@ pub async fn sheet(
     labels_sheet(&state, &plan, &p, title)
 }
 
-/// `GET /api/v1/segments/{id}/sheet` → print-ready labels of the enterprise's own codes.
-#[utoipa::path(get, path = "/api/v1/segments/{id}/sheet", tag = "codes", summary = "Print-ready labels of one's own codes",
-    description = "For the owning enterprise printing a small quantity on an office printer (A4, 21 labels a sheet): no print job needed. Larger runs go to a registered printer.",
-    params(("id" = i64, Path), SheetParams), security(("bearer" = []), ("session" = [])),
-    responses((status = 200, description = "An HTML page of labels laid out for A4.", content_type = "text/html"), (status = 403, response = crate::openapi::Forbidden), (status = 404, response = crate::openapi::NotFound)))]
-pub async fn segment_sheet(
+/// The body of `POST /api/v1/segments/{id}/own-print`.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OwnPrintInput {
+    /// How many labels (1–1000), the next ones not yet printed.
+    pub quantity: i64,
+}
+
+/// `POST /api/v1/segments/{id}/own-print` → 201: the enterprise prints labels itself.
+#[utoipa::path(post, path = "/api/v1/segments/{id}/own-print", tag = "codes", summary = "Print one's own labels on an office printer",
+    description = "The owning enterprise takes the next `quantity` (1–1000) codes of its segment to print itself: recorded as a print job done by the enterprise and confirmed at once, so the labels can be activated. Its A4 sheet is `GET /api/v1/print-jobs/{job}/sheet`. Larger runs go to a filed printer.",
+    params(("id" = i64, Path), crate::openapi::CsrfHeader), security(("bearer" = []), ("session" = [])),
+    request_body = OwnPrintInput,
+    responses((status = 201, body = PrintJob), (status = 403, response = crate::openapi::Forbidden), (status = 404, response = crate::openapi::NotFound), (status = 409, description = "`print_job_overlap`", body = crate::openapi::Problem, content_type = "application/problem+json"), (status = 422, response = crate::openapi::Unprocessable)))]
+pub async fn own_print(
     State(state): State<AppState>,
     who: Authed,
     Path(id): Path<i64>,
-    Query(p): Query<SheetParams>,
-) -> Result<Response, ApiError> {
-    let plan = state.store.scoped(&who.0).download_codes(id, None).await?;
-    let title = |product: &str, page: u32| format!("号段 {id} · {product} · 第 {page} 页");
-    labels_sheet(&state, &plan, &p, title)
+    Json(input): Json<OwnPrintInput>,
+) -> Result<(StatusCode, AxumJson<PrintJob>), ApiError> {
+    let job = state
+        .store
+        .scoped(&who.0)
+        .print_own_labels(id, input.quantity)
+        .await?;
+    Ok((StatusCode::CREATED, AxumJson(job)))
 }
 
 /// Lays out one page of a download plan's labels on A4.

@@ -239,7 +239,7 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .route("/api/v1/codes/{code}/history", get(codes::history))
         .route("/api/v1/codes/{code}/label", get(codes::label))
         .route("/api/v1/print-jobs/{id}/sheet", get(codes::sheet))
-        .route("/api/v1/segments/{id}/sheet", get(codes::segment_sheet))
+        .route("/api/v1/segments/{id}/own-print", post(codes::own_print))
         .merge(
             Router::new()
                 .route("/api/v1/verify/{code}", get(verify::verify))

@@ -89,6 +89,7 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .route("/logout", post(session::logout))
         .route("/console", get(home::home))
         .route("/console/start", get(start::start))
+        .route("/console/start/print", post(start::print))
         .route("/console/enterprises", get(enterprises::list))
         .route("/console/enterprises/{uscc}", get(enterprises::archive))
         .route(

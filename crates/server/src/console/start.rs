@@ -21,12 +21,15 @@ struct Step {
     href: String,
     action: &'static str,
     done: bool,
+    /// The step is a form posted to `href` rather than a link.
+    form: bool,
 }
 
 #[derive(Template)]
 #[template(path = "start.html")]
 struct StartPage {
     l: Layout,
+    csrf: String,
     zh: bool,
     steps: Vec<Step>,
     done: usize,
@@ -58,10 +61,18 @@ pub async fn start(State(state): State<AppState>, user: ConsoleUser) -> Response
         let applications = scoped.code_applications(None, Some(&uscc), one).await?;
         let segments = scoped.segments(one).await?;
         let batches = scoped.batches(one).await?;
-        Ok::<_, ApiError>((uscc, archive, applications, segments, batches))
+        let jobs = scoped.print_jobs(one).await?;
+        Ok::<_, ApiError>((
+            uscc,
+            archive,
+            applications,
+            segments,
+            batches,
+            jobs.total > 0,
+        ))
     }
     .await;
-    let (uscc, archive, applications, segments, batches) = match loaded {
+    let (uscc, archive, applications, segments, batches, printed) = match loaded {
         Ok(x) => x,
         Err(e) => return user.failed(&e),
     };
@@ -77,6 +88,7 @@ pub async fn start(State(state): State<AppState>, user: ConsoleUser) -> Response
             href: format!("/console/enterprises/{uscc}"),
             action: pick("查看档案", "Open the archive"),
             done: !archive.products.is_empty(),
+            form: false,
         },
         Step {
             title: pick("申请监管码", "Apply for supervision codes"),
@@ -87,6 +99,7 @@ pub async fn start(State(state): State<AppState>, user: ConsoleUser) -> Response
             href: "/console/codes/applications".to_owned(),
             action: pick("申请", "Apply"),
             done: applications.total > 0,
+            form: false,
         },
         Step {
             title: pick("打印标签", "Print the labels"),
@@ -95,11 +108,12 @@ pub async fn start(State(state): State<AppState>, user: ConsoleUser) -> Response
                 "Print a small quantity on an office printer (A4 sheets); hand large runs to a filed printer.",
             ),
             href: segment.map_or_else(
-                || "/console/codes/print-jobs".to_owned(),
-                |s| format!("/api/v1/segments/{}/sheet?per_page=21", s.id),
+                || "/console/codes/applications".to_owned(),
+                |_| "/console/start/print".to_owned(),
             ),
-            action: pick("打开标签页", "Open the label sheet"),
-            done: segment.is_some(),
+            action: pick("打印一页标签（21枚）", "Print a sheet of labels (21)"),
+            done: printed,
+            form: segment.is_some(),
         },
         Step {
             title: pick("赋码激活", "Activate the codes on a batch"),
@@ -110,6 +124,7 @@ pub async fn start(State(state): State<AppState>, user: ConsoleUser) -> Response
             href: "/console/codes/activate".to_owned(),
             action: pick("激活", "Activate"),
             done: activated,
+            form: false,
         },
         Step {
             title: pick("用手机验证一个码", "Verify one code from a phone"),
@@ -120,14 +135,61 @@ pub async fn start(State(state): State<AppState>, user: ConsoleUser) -> Response
             href: "/q".to_owned(),
             action: pick("打开查询页", "Open the check page"),
             done: false,
+            form: false,
         },
     ];
     let done = steps.iter().filter(|s| s.done).count();
     let page = StartPage {
         l: user.layout(pick("入网向导", "Getting started"), "home"),
+        csrf: user.csrf.clone(),
         zh: lang == Lang::Zh,
         steps,
         done,
     };
     render(StatusCode::OK, &page)
+}
+
+/// The print form's token.
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct PrintForm {
+    csrf: Option<String>,
+}
+
+/// Labels on one A4 sheet.
+const SHEET: i64 = 21;
+
+/// `POST /console/start/print`: the enterprise prints the next sheet of its first
+/// segment's labels itself, and the sheet opens.
+pub async fn print(
+    State(state): State<AppState>,
+    user: ConsoleUser,
+    form: Result<axum::Form<PrintForm>, axum::extract::rejection::FormRejection>,
+) -> Response {
+    let axum::Form(form) = form.unwrap_or_default();
+    if !user.csrf_ok(form.csrf.as_deref().unwrap_or("")) {
+        return user.csrf_refused();
+    }
+    let scoped = state.store.scoped(&user.principal);
+    let one = Page {
+        page: 1,
+        per_page: 1,
+    };
+    let printed = async {
+        let segment = scoped
+            .segments(one)
+            .await?
+            .items
+            .into_iter()
+            .next()
+            .ok_or_else(ApiError::not_found)?;
+        Ok::<_, ApiError>(scoped.print_own_labels(segment.id, SHEET).await?)
+    }
+    .await;
+    match printed {
+        Ok(job) => super::redirect_with(
+            &format!("/api/v1/print-jobs/{}/sheet?per_page={SHEET}", job.id),
+            &[],
+        ),
+        Err(e) => user.failed(&e),
+    }
 }
