@@ -162,6 +162,14 @@ test('an enterprise joins the network by itself', { timeout: 120_000 }, async (t
         assert.ok(grouped, 'the code in grouped digits on the label');
         unit = grouped[1].replace(/ /g, '');
       });
+      // A mistyped code (last digit changed) is refused at activation and named.
+      const mistyped = unit.slice(0, 19) + String((Number(unit[19]) + 1) % 10);
+      await page.goto(`${base}/console/codes/activate`);
+      await page.fill('[name=lot]', '20261201A');
+      await page.fill('[name=production_date]', new Date().toISOString().slice(0, 10));
+      await page.fill('[name=codes]', mistyped);
+      await submitAndWait(page, page.locator('form[action="/console/codes/activate"] button[type=submit]'));
+      assert.ok((await page.textContent('main')).includes(mistyped), 'the refused code is named');
       await timed('activate on a batch', async () => {
         await page.goto(`${base}/console/codes/activate`);
         await page.fill('[name=lot]', '20261201A');
@@ -174,6 +182,8 @@ test('an enterprise joins the network by itself', { timeout: 120_000 }, async (t
       });
       await timed('verify on a phone', async () => {
         const phone = await browser.newPage({ locale: 'zh-CN', viewport: { width: 390, height: 844 } });
+        await phone.goto(`${base}/q?code=${mistyped}`);
+        assert.equal(await phone.locator('.verdict.ok').count(), 0, 'a mistyped code is not genuine');
         await phone.goto(`${base}/q`);
         await phone.fill('#code', unit);
         forms += 1;
