@@ -214,6 +214,22 @@ test('an enterprise joins the network by itself', { timeout: 120_000 }, async (t
       await shop.waitForFunction(() => document.getElementById('answer').dataset.verdict);
       assert.notEqual(await shop.getAttribute('#answer', 'data-verdict'), 'error');
       assert.ok((await shop.textContent('#verdict')).trim().length > 0, 'a verdict in words');
+
+      // The county bureau suspends it; the terminal's next check is refused.
+      const officer = await browser.newPage({ locale: 'zh-CN' });
+      await officer.goto(`${base}/login`);
+      await officer.fill('input[name=username]', 'officer-130102');
+      await officer.fill('input[name=password]', password);
+      await submitAndWait(officer, officer.locator('form[action="/login"] button[type=submit]'));
+      await officer.goto(`${base}/console/terminals`);
+      const row = officer.locator('tr[data-terminal]', { hasText: '华联超市和平路店' });
+      await submitAndWait(officer, row.first().locator('button'));
+      assert.match(await officer.textContent('.flash'), /已暂停/);
+      await officer.close();
+      await shop.evaluate(() => { document.getElementById('answer').dataset.verdict = ''; });
+      await shop.click('#check button[type=submit]');
+      await shop.waitForFunction(() => document.getElementById('answer').dataset.verdict);
+      assert.equal(await shop.getAttribute('#answer', 'data-verdict'), 'error', 'a suspended terminal');
       await shop.close();
     });
   } finally {

@@ -26,6 +26,7 @@ pub mod sampling_stats;
 pub mod sampling_texts;
 pub mod session;
 pub mod start;
+pub mod terminals;
 
 use std::sync::LazyLock;
 
@@ -198,6 +199,8 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         )
         .route("/console/sampling/stats", get(sampling_stats::page))
         .route("/console/registrations", get(registrations::list))
+        .route("/console/terminals", get(terminals::list))
+        .route("/console/terminals/{id}/suspend", post(terminals::suspend))
         .route(
             "/console/registrations/{id}/decision",
             post(registrations::decide),
@@ -601,6 +604,8 @@ pub enum Flash {
     Codes(codes::Done),
     /// A sampling form did something.
     Sampling(sampling::Done),
+    /// A shop terminal was suspended.
+    TerminalSuspended,
     /// An application to join was decided.
     Registration(zhijian_store::registrations::RegistrationStatus),
     /// Something was refused: the error's code and English detail.
@@ -616,6 +621,7 @@ impl Flash {
             Flash::Codes(d) => format!("c|{}", d.encode()),
             Flash::Sampling(d) => format!("s|{}", d.encode()),
             Flash::Registration(s) => format!("j|{}", s.as_str()),
+            Flash::TerminalSuspended => "ts".to_owned(),
             Flash::Error(code, detail) => format!("e|{code}|{detail}"),
         };
         format!(
@@ -644,6 +650,7 @@ impl Flash {
                 zhijian_core::licence::LicenceState::parse(s)?,
             )),
             ("r", None, None) => Some(Flash::RecordAdded),
+            ("ts", None, None) => Some(Flash::TerminalSuspended),
             ("e", Some(code), Some(detail)) => {
                 Some(Flash::Error(code.to_owned(), detail.to_owned()))
             }
@@ -675,6 +682,12 @@ impl Flash {
             Flash::Sampling(d) => FlashView {
                 ok: true,
                 text: d.text(lang),
+            },
+            Flash::TerminalSuspended => FlashView {
+                ok: true,
+                text: lang
+                    .pick("终端已暂停。", "The terminal is suspended.")
+                    .to_owned(),
             },
             Flash::Registration(s) => FlashView {
                 ok: true,
