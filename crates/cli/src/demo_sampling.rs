@@ -164,6 +164,13 @@ pub struct Volume {
 
 const CATEGORIES: [&str; 7] = ["F05", "F02", "F03", "F24", "F01", "I03", "I20"];
 
+/// The city plan covers more categories, so that its 3,000 batches find enough makers
+/// in one city (a few hundred each).
+const CITY_CATEGORIES: [&str; 14] = [
+    "F05", "F02", "F03", "F24", "F01", "I03", "I20", "F04", "F25", "I25", "I17", "F08", "I06",
+    "I02",
+];
+
 fn officer(username: &str, region: &str) -> anyhow::Result<Principal> {
     Ok(Principal {
         user_id: 0,
@@ -264,12 +271,12 @@ pub async fn generate(
     )
     .await
     .context("the demo province plan")?;
-    // The city plan shares its batches among the categories.
+    // The city plan shares its batches among its categories.
     let share = |i: usize| {
-        volume.city_batches / CATEGORIES.len() as u32
-            + u32::from(i < volume.city_batches as usize % CATEGORIES.len())
+        volume.city_batches / CITY_CATEGORIES.len() as u32
+            + u32::from(i < volume.city_batches as usize % CITY_CATEGORIES.len())
     };
-    let quotas = CATEGORIES
+    let quotas = CITY_CATEGORIES
         .iter()
         .enumerate()
         .map(|(i, c)| quota_of(i, c, "130100", share(i)))
@@ -640,7 +647,8 @@ fn product_name(category: &str) -> &'static str {
         "F01" => "小麦粉",
         "I03" => "聚氯乙烯绝缘电线",
         "I20" => "安全帽",
-        _ => "产品",
+        // The other categories' samples are named after the category itself.
+        other => zhijian_core::catalogue::category(other).map_or("产品", |c| c.name_zh),
     }
 }
 
