@@ -1186,6 +1186,25 @@ impl Scoped<'_> {
         Ok((row.opt_text(3)?, row.text(4)?))
     }
 
+    /// The enterprise that owns a segment, when the caller may use its codes.
+    async fn segment_owner(
+        &self,
+        tx: &mut crate::db::Tx,
+        segment_id: i64,
+    ) -> Result<i64, StoreError> {
+        let owner = tx
+            .fetch_one(
+                "SELECT s.enterprise_id, o.region FROM code_segments s JOIN organisations o ON o.id = s.enterprise_id WHERE s.id = $1",
+                params![segment_id],
+            )
+            .await?;
+        let enterprise_id = owner.int(0)?;
+        if !self.may_on(Action::UseCodes, enterprise_id, &owner.text(1)?) {
+            return Err(StoreError::Forbidden);
+        }
+        Ok(enterprise_id)
+    }
+
     /// The enterprise prints the next `quantity` of its own codes itself (at most
     /// [`MAX_OWN_PRINT`], on an office printer): recorded as a print job done by the
     /// enterprise and confirmed at once, so the labels can be activated.
@@ -1205,16 +1224,7 @@ impl Scoped<'_> {
         }
         let segment = self.segment(segment_id).await?;
         let mut tx = self.store.db.begin().await?;
-        let owner = tx
-            .fetch_one(
-                "SELECT s.enterprise_id, o.region FROM code_segments s JOIN organisations o ON o.id = s.enterprise_id WHERE s.id = $1",
-                params![segment_id],
-            )
-            .await?;
-        let enterprise_id = owner.int(0)?;
-        if !self.may_on(Action::UseCodes, enterprise_id, &owner.text(1)?) {
-            return Err(StoreError::Forbidden);
-        }
+        let enterprise_id = self.segment_owner(&mut tx, segment_id).await?;
         let (wanted, quantity) = free_part(&mut tx, &segment, None, Some(quantity)).await?;
         let at = now_ms();
         let id = tx
@@ -1253,15 +1263,7 @@ impl Scoped<'_> {
     ) -> Result<PrintJob, StoreError> {
         let segment = self.segment(segment_id).await?;
         let mut tx = self.store.db.begin().await?;
-        let owner = tx
-            .fetch_one(
-                "SELECT s.enterprise_id, o.region FROM code_segments s JOIN organisations o ON o.id = s.enterprise_id WHERE s.id = $1",
-                params![segment_id],
-            )
-            .await?;
-        if !self.may_on(Action::UseCodes, owner.int(0)?, &owner.text(1)?) {
-            return Err(StoreError::Forbidden);
-        }
+        self.segment_owner(&mut tx, segment_id).await?;
         let found = tx
             .fetch_optional(
                 &format!("{SELECT_ORG} WHERE uscc = $1 AND kind = 'printer'"),
