@@ -219,12 +219,7 @@ fn page(lang: Lang, uri: &Uri, v: HashMap<String, String>, error: Option<&ApiErr
         error_field: error.and_then(|e| e.field.clone()).unwrap_or_default(),
         categories: catalogue::CATEGORIES
             .iter()
-            .map(|c| {
-                (
-                    c.id,
-                    format!("{} {}", c.id, lang.pick(c.name_zh, c.name_en)),
-                )
-            })
+            .map(|c| (c.id, super::i18n::category(lang, c.id)))
             .collect(),
         licence_rows: (0..LICENCE_ROWS).collect(),
         product_rows: (0..PRODUCT_ROWS).collect(),

@@ -9,7 +9,6 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use serde::Deserialize;
 use zhijian_core::access::Role;
-use zhijian_core::catalogue;
 use zhijian_store::registrations::{Registration, RegistrationStatus};
 
 use super::paging::{Pager, page_of, pager};
@@ -67,15 +66,9 @@ struct ListPage {
 }
 
 fn row(lang: Lang, r: Registration) -> Row {
-    let cat = |id: &str| {
-        catalogue::category(id).map_or_else(
-            || id.to_owned(),
-            |c| format!("{id} {}", lang.pick(c.name_zh, c.name_en)),
-        )
-    };
     Row {
         id: r.id,
-        region: super::sampling::region_name(&r.region),
+        region: super::i18n::region_name(&r.region),
         phone: r.contact_phone,
         email: r.email.unwrap_or_default(),
         admin: r.admin_username,
@@ -94,7 +87,7 @@ fn row(lang: Lang, r: Registration) -> Row {
             .products
             .iter()
             .map(|p| {
-                let mut s = format!("{} · {}", p.name, cat(&p.category));
+                let mut s = format!("{} · {}", p.name, super::i18n::category(lang, &p.category));
                 if let Some(g) = &p.gtin {
                     s.push_str(&format!(" · GTIN {g}"));
                 }

@@ -16,7 +16,7 @@ use zhijian_core::test_report::{Item, Outcome, Report};
 use zhijian_store::samples::{FiledReport, NewSample, Stage};
 
 use super::fields::{id_of, optional_whole, whole};
-use super::sampling::{Done, INDEX, category_name, finish, frame};
+use super::sampling::{Done, INDEX, finish, frame};
 use super::sampling_texts::{self as st, SamplingTexts};
 use super::{ConsoleUser, Layout, respond, shanghai_text, today};
 use crate::api::sampling::{objection_rules, take_sample};
@@ -166,7 +166,7 @@ pub async fn take_form(
         task,
         enterprise: t.enterprise,
         enterprise_name: t.enterprise_name,
-        category: category_name(lang, &t.category),
+        category: super::i18n::category(lang, &t.category),
         stages: [Stage::Production, Stage::Distribution, Stage::Online]
             .into_iter()
             .map(|x| (x.as_str(), st::stage(lang, x)))

@@ -15,15 +15,15 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use serde::Deserialize;
 use zhijian_core::access::{Action, Role};
-use zhijian_core::catalogue;
 use zhijian_core::plan_terms::{PlanStatus, PlanStep, Terms};
-use zhijian_core::region::{self, RegionCode};
+use zhijian_core::region::RegionCode;
 use zhijian_core::sampling::{PlanLevel, Quota};
 use zhijian_store::plan_tasks::TaskFilter;
 use zhijian_store::samples::Sample;
 use zhijian_store::sampling::{DrawRules, NewPlan, Plan};
 
 use super::fields::{id_of, optional_whole};
+use super::i18n;
 use super::paging::{Pager, page_of, pager};
 use super::sampling_texts::{self as st, SamplingTexts};
 use super::{ConsoleUser, Flash, Layout, redirect_with, respond, shanghai_text};
@@ -207,22 +207,6 @@ pub(super) fn finish(user: &ConsoleUser, back: &str, outcome: Result<Done, ApiEr
     }
 }
 
-/// A region's name, or its code when unknown.
-pub(super) fn region_name(code: &str) -> String {
-    RegionCode::parse(code)
-        .ok()
-        .and_then(region::lookup)
-        .map_or_else(|| code.to_owned(), |r| r.name.to_string())
-}
-
-/// A category's name in a language, or its id when unknown.
-pub(super) fn category_name(lang: Lang, id: &str) -> String {
-    catalogue::category(id).map_or_else(
-        || id.to_owned(),
-        |c| format!("{} {}", id, lang.pick(c.name_zh, c.name_en)),
-    )
-}
-
 /// Reads the quotas typed one per line: `category region batches [lab]`.
 pub fn parse_quotas(text: &str) -> Result<Vec<Quota>, ApiError> {
     let mut quotas = Vec::new();
@@ -392,7 +376,7 @@ fn plan_row(lang: Lang, p: Plan) -> PlanRow {
         name: p.name,
         year: p.year,
         level: st::level(lang, p.level),
-        region: region_name(&p.region),
+        region: i18n::region_name(&p.region),
         batches: p.batches.map_or_else(|| "—".to_owned(), |b| b.to_string()),
         status: p.status.as_str(),
         status_label: st::plan_status(lang, p.status),
@@ -597,7 +581,7 @@ pub async fn plan(
     let facts = vec![
         (s.year, plan.year.to_string()),
         (s.level, st::level(lang, plan.level).to_owned()),
-        (s.region, region_name(&plan.region)),
+        (s.region, i18n::region_name(&plan.region)),
         (
             s.total_batches,
             plan.batches.map_or_else(dash, |b| b.to_string()),
@@ -632,8 +616,8 @@ pub async fn plan(
         .quotas
         .iter()
         .map(|q| QuotaRow {
-            category: category_name(lang, &q.category),
-            region: region_name(q.region.as_str()),
+            category: i18n::category(lang, &q.category),
+            region: i18n::region_name(q.region.as_str()),
             batches: q.batches,
             lab: q.lab.clone(),
         })
@@ -644,8 +628,8 @@ pub async fn plan(
         .into_iter()
         .map(|t| TaskRow {
             id: t.task_id,
-            category: category_name(lang, &t.category),
-            region: region_name(&t.enterprise_region),
+            category: i18n::category(lang, &t.category),
+            region: i18n::region_name(&t.enterprise_region),
             inspectors: t.inspectors.join("、"),
             can_take: published
                 && t.sample_id.is_none()

@@ -80,7 +80,7 @@ pub async fn list(
                 id: t.id,
                 name: t.name,
                 shop: t.shop,
-                region: super::sampling::region_name(&t.region),
+                region: super::i18n::region_name(&t.region),
                 created: shanghai_text(&t.created_at),
             })
             .collect(),
