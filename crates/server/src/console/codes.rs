@@ -164,10 +164,7 @@ fn tabs(user: &ConsoleUser, current: Option<Section>) -> Vec<NavLink> {
 /// The page frame with the flash message of the previous request, if any; the `bool`
 /// says whether the flash cookie must be cleared in the answer.
 fn frame(user: &ConsoleUser, title: &str, headers: &HeaderMap) -> (Layout, bool) {
-    let mut l = user.layout(title, "codes");
-    let flash = Flash::from_headers(headers);
-    l.flash = flash.as_ref().map(|f| f.view(user.lang));
-    (l, flash.is_some())
+    user.framed(title, "codes", headers)
 }
 
 /// The address of the page a form was posted from, when it is a page of this section;
@@ -523,22 +520,9 @@ impl Done {
     }
 }
 
-/// The message for the next page: what was done, or why not.
-fn flash_of(outcome: Result<Done, ApiError>) -> Flash {
-    match outcome {
-        Ok(d) => Flash::Codes(d),
-        Err(e) => Flash::Error(e.code.to_owned(), e.detail_en),
-    }
-}
-
-/// Ends a form post: a redirect back with the outcome, or — for a thing the user may
-/// not see — the 404 page (absent and out of scope are not told apart).
+/// Ends a form post of this section (see [`ConsoleUser::after_post`]).
 fn after_post(user: &ConsoleUser, back: &str, outcome: Result<Done, ApiError>) -> Response {
-    match outcome {
-        Err(e) if e.status == StatusCode::NOT_FOUND => user.not_found(),
-        Err(e) if e.status.is_server_error() => user.failed(&e),
-        outcome => redirect_with(back, &[flash_of(outcome).cookie()]),
-    }
+    user.after_post(back, outcome.map(Flash::Codes))
 }
 
 // ---------------------------------------------------------------- index

@@ -385,6 +385,30 @@ impl ConsoleUser {
                 == 0
     }
 
+    /// The page frame with the previous request's one-time message, if any; the `bool`
+    /// says whether the flash cookie must be cleared in the answer (see [`respond`]).
+    pub fn framed(&self, title: &str, nav: &'static str, headers: &HeaderMap) -> (Layout, bool) {
+        let mut l = self.layout(title, nav);
+        let flash = Flash::from_headers(headers);
+        l.flash = flash.as_ref().map(|f| f.view(self.lang));
+        (l, flash.is_some())
+    }
+
+    /// Ends a form post: a redirect to `back` carrying what was done or why not, or —
+    /// for a thing the user may not see — the 404 page (absent and out of scope are not
+    /// told apart); a server fault shows the error page.
+    pub fn after_post(&self, back: &str, outcome: Result<Flash, ApiError>) -> Response {
+        match outcome {
+            Err(e) if e.status == StatusCode::NOT_FOUND => self.not_found(),
+            Err(e) if e.status.is_server_error() => self.failed(&e),
+            Ok(done) => redirect_with(back, &[done.cookie()]),
+            Err(e) => redirect_with(
+                back,
+                &[Flash::Error(e.code.to_owned(), e.detail_en).cookie()],
+            ),
+        }
+    }
+
     /// The id a form acts on, once its CSRF token is this session's; otherwise the
     /// page to answer with (403 for a forged form, 404 for an id that is none).
     pub fn form_target(&self, csrf: Option<&str>, id: &str) -> Result<i64, Box<Response>> {

@@ -12,7 +12,7 @@ use zhijian_core::access::Role;
 use zhijian_store::registrations::{Registration, RegistrationStatus};
 
 use super::paging::{Pager, page_of, pager};
-use super::{ConsoleUser, Flash, Layout, redirect_with, respond, shanghai_text};
+use super::{ConsoleUser, Flash, Layout, respond, shanghai_text};
 use crate::api::registrations::deliver_later;
 use crate::error::ApiError;
 use crate::lang::Lang;
@@ -131,9 +131,7 @@ pub async fn list(
         Err(e) => return user.failed(&ApiError::from(e)),
     };
     let title = lang.pick("入网申请", "Applications to join");
-    let mut l = user.layout(title, "");
-    let flash = Flash::from_headers(&headers);
-    l.flash = flash.as_ref().map(|f| f.view(lang));
+    let (l, shown) = user.framed(title, "", &headers);
     let filter = status.map_or("all", RegistrationStatus::as_str);
     let total = match lang {
         Lang::Zh => format!("共 {} 份申请", found.total),
@@ -162,7 +160,7 @@ pub async fn list(
         .chain([("all", lang.pick("全部", "All"))])
         .collect(),
     };
-    respond(StatusCode::OK, &page_view, flash.is_some())
+    respond(StatusCode::OK, &page_view, shown)
 }
 
 /// The decision form.
@@ -192,17 +190,11 @@ pub async fn decide(
         .decide_registration(id, approve, form.reasons.as_deref().unwrap_or(""))
         .await
         .map_err(ApiError::from);
-    let back = format!("{PAGE}?status=pending");
-    match outcome {
-        Ok(r) => {
-            deliver_later(&state);
-            redirect_with(&back, &[Flash::Registration(r.status).cookie()])
-        }
-        Err(e) if e.status == StatusCode::NOT_FOUND => user.not_found(),
-        Err(e) if e.status.is_server_error() => user.failed(&e),
-        Err(e) => redirect_with(
-            &back,
-            &[Flash::Error(e.code.to_owned(), e.detail_en).cookie()],
-        ),
+    if outcome.is_ok() {
+        deliver_later(&state);
     }
+    user.after_post(
+        &format!("{PAGE}?status=pending"),
+        outcome.map(|r| Flash::Registration(r.status)),
+    )
 }

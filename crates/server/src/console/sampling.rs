@@ -26,7 +26,7 @@ use super::fields::{id_of, optional_whole};
 use super::i18n;
 use super::paging::{Pager, page_of, pager};
 use super::sampling_texts::{self as st, SamplingTexts};
-use super::{ConsoleUser, Flash, Layout, redirect_with, respond, shanghai_text};
+use super::{ConsoleUser, Flash, Layout, respond, shanghai_text};
 use crate::api::enterprises::known_region;
 use crate::api::sampling::objection_rules;
 use crate::error::ApiError;
@@ -184,27 +184,14 @@ impl Done {
     }
 }
 
-/// The page frame with the previous request's message; the `bool` says whether the
-/// flash cookie must be cleared.
+/// The page frame of this section (see [`ConsoleUser::framed`]).
 pub(super) fn frame(user: &ConsoleUser, title: &str, headers: &HeaderMap) -> (Layout, bool) {
-    let mut l = user.layout(title, "sampling");
-    let flash = Flash::from_headers(headers);
-    l.flash = flash.as_ref().map(|f| f.view(user.lang));
-    (l, flash.is_some())
+    user.framed(title, "sampling", headers)
 }
 
-/// Ends a form post: back to `back` with the outcome, or the 404 page for a thing the
-/// user may not see.
+/// Ends a form post of this section (see [`ConsoleUser::after_post`]).
 pub(super) fn finish(user: &ConsoleUser, back: &str, outcome: Result<Done, ApiError>) -> Response {
-    match outcome {
-        Err(e) if e.status == StatusCode::NOT_FOUND => user.not_found(),
-        Err(e) if e.status.is_server_error() => user.failed(&e),
-        Ok(d) => redirect_with(back, &[Flash::Sampling(d).cookie()]),
-        Err(e) => redirect_with(
-            back,
-            &[Flash::Error(e.code.to_owned(), e.detail_en).cookie()],
-        ),
-    }
+    user.after_post(back, outcome.map(Flash::Sampling))
 }
 
 /// Reads the quotas typed one per line: `category region batches [lab]`.

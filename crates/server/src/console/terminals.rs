@@ -62,9 +62,7 @@ pub async fn list(
         Ok(f) => f,
         Err(e) => return user.failed(&ApiError::from(e)),
     };
-    let mut l = user.layout(lang.pick("门店查询终端", "Shop terminals"), "");
-    let flash = Flash::from_headers(&headers);
-    l.flash = flash.as_ref().map(|f| f.view(lang));
+    let (l, shown) = user.framed(lang.pick("门店查询终端", "Shop terminals"), "", &headers);
     let total = match lang {
         Lang::Zh => format!("共 {} 台终端", found.total),
         Lang::En => format!("{} terminals", found.total),
@@ -86,7 +84,7 @@ pub async fn list(
             .collect(),
         can_suspend: matches!(user.principal.role, Role::Officer | Role::Admin),
     };
-    respond(StatusCode::OK, &view, flash.is_some())
+    respond(StatusCode::OK, &view, shown)
 }
 
 /// The suspension form's token.
