@@ -357,7 +357,7 @@ pub async fn page(
         .map(|st| charts(s, st))
         .unwrap_or_default();
     let page = StatsPage {
-        l: user.layout(s.title, "sampling_stats"),
+        l: user.layout(s.title, "sampling"),
         s,
         region: given(&form.region).unwrap_or_default().to_owned(),
         year: given(&form.year).unwrap_or_default().to_owned(),
