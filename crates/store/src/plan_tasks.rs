@@ -76,13 +76,14 @@ pub struct TaskFilter {
 }
 
 impl Scoped<'_> {
-    /// Every task of a plan the caller may read, with its progress, in task order.
-    async fn task_progress(
+    /// Every task of a plan the caller may read, with its progress, in task order: read
+    /// once, then paged ([`PlanWork::page`]) and counted ([`PlanWork::progress`]).
+    pub async fn plan_work(
         &self,
         plan_id: i64,
         rules: ObjectionRules,
         calendar: &Calendar,
-    ) -> Result<Vec<(TaskProgress, Option<String>)>, StoreError> {
+    ) -> Result<PlanWork, StoreError> {
         // Reading the plan checks that the caller may see it.
         self.plan(plan_id).await?;
         let rows = self
@@ -135,7 +136,8 @@ impl Scoped<'_> {
                     r.opt_text(15)?,
                 ))
             })
-            .collect()
+            .collect::<Result<_, StoreError>>()
+            .map(|tasks| PlanWork { tasks })
     }
 
     /// A plan's tasks, filtered by lab and region, a page at a time.
@@ -147,9 +149,40 @@ impl Scoped<'_> {
         rules: ObjectionRules,
         calendar: &Calendar,
     ) -> Result<Paged<TaskProgress>, StoreError> {
-        let all = self.task_progress(plan_id, rules, calendar).await?;
-        let wanted: Vec<TaskProgress> = all
-            .into_iter()
+        Ok(self
+            .plan_work(plan_id, rules, calendar)
+            .await?
+            .page(filter, page))
+    }
+
+    /// A plan's progress per lab and quota region.
+    pub async fn plan_progress(
+        &self,
+        plan_id: i64,
+        rules: ObjectionRules,
+        calendar: &Calendar,
+    ) -> Result<Vec<Progress>, StoreError> {
+        Ok(self.plan_work(plan_id, rules, calendar).await?.progress())
+    }
+}
+
+/// A plan's tasks with their progress, each with its quota lab's name.
+#[derive(Debug, Clone)]
+pub struct PlanWork {
+    tasks: Vec<(TaskProgress, Option<String>)>,
+}
+
+impl PlanWork {
+    /// One task of the plan.
+    pub fn task(&self, id: i64) -> Option<&TaskProgress> {
+        self.tasks.iter().map(|(t, _)| t).find(|t| t.task_id == id)
+    }
+
+    /// The tasks a filter keeps, a page at a time.
+    pub fn page(&self, filter: &TaskFilter, page: Page) -> Paged<TaskProgress> {
+        let wanted: Vec<&TaskProgress> = self
+            .tasks
+            .iter()
             .map(|(t, _)| t)
             .filter(|t| filter.lab.is_none() || t.lab == filter.lab)
             .filter(|t| {
@@ -161,26 +194,26 @@ impl Scoped<'_> {
         let total = i64::try_from(wanted.len()).unwrap_or(i64::MAX);
         let offset = usize::try_from(page.offset()).unwrap_or(usize::MAX);
         let limit = usize::try_from(page.limit()).unwrap_or(usize::MAX);
-        Ok(Paged {
-            items: wanted.into_iter().skip(offset).take(limit).collect(),
+        Paged {
+            items: wanted
+                .into_iter()
+                .skip(offset)
+                .take(limit)
+                .cloned()
+                .collect(),
             total,
-        })
+        }
     }
 
-    /// A plan's progress per lab and quota region.
-    pub async fn plan_progress(
-        &self,
-        plan_id: i64,
-        rules: ObjectionRules,
-        calendar: &Calendar,
-    ) -> Result<Vec<Progress>, StoreError> {
+    /// The progress per lab and quota region.
+    pub fn progress(&self) -> Vec<Progress> {
         let mut groups: BTreeMap<(Option<String>, String), Progress> = BTreeMap::new();
-        for (t, lab_name) in self.task_progress(plan_id, rules, calendar).await? {
+        for (t, lab_name) in &self.tasks {
             let g = groups
                 .entry((t.lab.clone(), t.region.clone()))
                 .or_insert_with(|| Progress {
                     lab: t.lab.clone(),
-                    lab_name,
+                    lab_name: lab_name.clone(),
                     region_name: RegionCode::parse(&t.region)
                         .ok()
                         .and_then(region::lookup)
@@ -203,6 +236,6 @@ impl Scoped<'_> {
                 }
             }
         }
-        Ok(groups.into_values().collect())
+        groups.into_values().collect()
     }
 }

@@ -131,25 +131,16 @@ pub async fn take_form(
     };
     let lang = user.lang;
     let s = st::texts(lang);
-    let found = state
+    let work = state
         .store
         .scoped(&user.principal)
-        .plan_tasks(
-            plan,
-            &Default::default(),
-            zhijian_core::page::Page {
-                page: 1,
-                per_page: 10_000,
-            },
-            objection_rules(&state),
-            &state.config.calendar(),
-        )
+        .plan_work(plan, objection_rules(&state), &state.config.calendar())
         .await;
-    let found = match found {
-        Ok(f) => f,
+    let work = match work {
+        Ok(w) => w,
         Err(e) => return user.failed(&ApiError::from(e)),
     };
-    let Some(t) = found.items.into_iter().find(|t| t.task_id == task) else {
+    let Some(t) = work.task(task).cloned() else {
         return user.not_found();
     };
     if t.sample_id.is_some() {

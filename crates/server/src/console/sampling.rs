@@ -542,10 +542,8 @@ pub async fn plan(
                 Some(r) => Some(known_region("region", r)?),
             },
         };
-        let tasks = scoped
-            .plan_tasks(id, &filter, page, rules, &calendar)
-            .await?;
-        let progress = scoped.plan_progress(id, rules, &calendar).await?;
+        let work = scoped.plan_work(id, rules, &calendar).await?;
+        let (tasks, progress) = (work.page(&filter, page), work.progress());
         let announcement = state.store.plan_announcement(id).await?;
         Ok::<_, ApiError>((plan, tasks, progress, announcement))
     }
