@@ -17,6 +17,7 @@ pub mod code;
 pub mod contact;
 pub mod enterprise;
 pub mod filing;
+pub mod grading;
 pub mod gtin;
 pub mod licence;
 pub mod licence_number;
