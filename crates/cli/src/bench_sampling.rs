@@ -123,6 +123,7 @@ async fn draw(node: &NodeFlags, batches: u32) -> anyhow::Result<()> {
             &DrawRules {
                 inspectors_per_task: 2,
                 exclude: Vec::new(),
+                grade_weights: zhijian_core::grading::Rules::default().draw_weights(),
             },
         )
         .await?;

@@ -206,6 +206,7 @@ async fn launch(
             &DrawRules {
                 inspectors_per_task: 2,
                 exclude: Vec::new(),
+                grade_weights: zhijian_core::grading::Rules::default().draw_weights(),
             },
         )
         .await

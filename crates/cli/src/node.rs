@@ -57,6 +57,7 @@ pub async fn serve(
             .context("checking the node code")?,
     );
     let state = AppState::new(store.clone(), config).context("setting up the code key")?;
+    tokio::spawn(zhijian_server::grading::run(state.clone()));
     // Messages queued but not handed over (the node stopped first) go out hourly.
     let outbox = state.clone();
     tokio::spawn(async move {

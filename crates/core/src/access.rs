@@ -176,6 +176,9 @@ pub enum Action {
     ReadSampling,
     /// Make sampling plans and draw them.
     PlanSampling,
+    /// Publish or withdraw a quality commitment or certification (the enterprise
+    /// itself, or its bureau on its behalf).
+    PublishCommitment,
 }
 
 impl Principal {
@@ -195,7 +198,8 @@ impl Principal {
                 | Action::ApplyLicence
                 | Action::ApplyCodes
                 | Action::UseCodes
-                | Action::FlagBatch,
+                | Action::FlagBatch
+                | Action::PublishCommitment,
             ) => own(),
             (Role::Enterprise, _) => Scope::Nothing,
             (Role::Printer | Role::Lab, _) => Scope::Nothing,

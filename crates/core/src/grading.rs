@@ -364,6 +364,11 @@ impl Rules {
         }
     }
 
+    /// Each grade's weight in the double-random draw, AA first.
+    pub fn draw_weights(&self) -> [f64; 5] {
+        Grade::ALL.map(|g| self.supervision(g).draw_weight)
+    }
+
     /// The grade a score reads as, before hard rules.
     pub fn grade_of(&self, score: f64) -> Grade {
         let t = &self.thresholds;

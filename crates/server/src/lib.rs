@@ -18,6 +18,7 @@ pub mod auth;
 pub mod config;
 pub mod console;
 pub mod error;
+pub mod grading;
 pub mod keys;
 pub mod lang;
 pub mod messages;

@@ -32,6 +32,8 @@ pub struct AppState {
     pub verify_limit: Arc<RateLimit>,
     /// The per-client limit on applications to join.
     pub join_limit: Arc<RateLimit>,
+    /// The grading rules in force.
+    pub grading: Arc<crate::grading::GradingRules>,
 }
 
 impl AppState {
@@ -52,6 +54,7 @@ impl AppState {
             verifier,
             verify_limit,
             join_limit,
+            grading: Arc::default(),
             store,
             config: Arc::new(config),
             metrics: Arc::new(Metrics::new()),

@@ -5,6 +5,7 @@
 
 use serde::Serialize;
 use zhijian_core::access::{Action, Scope};
+use zhijian_core::grading::Grade;
 use zhijian_core::page::{Page, Paged};
 use zhijian_core::plan_terms::{self, PlanStatus, PlanStep, Terms};
 use zhijian_core::region::RegionCode;
@@ -90,6 +91,9 @@ pub struct DrawRules {
     pub inspectors_per_task: usize,
     /// Usernames never to draw (declared conflicts of interest).
     pub exclude: Vec<String>,
+    /// Each credit grade's weight in the draw, AA first (classified supervision);
+    /// see `zhijian_core::grading::Rules::draw_weights`.
+    pub grade_weights: [f64; 5],
 }
 
 /// One enterprise to sample, and who goes.
@@ -129,7 +133,7 @@ pub struct Draw {
 /// A year in milliseconds, for the look-back windows of a draw.
 const YEAR_MS: i64 = 365 * 86_400_000;
 
-/// How much likelier an enterprise with a recent final failure is to be drawn.
+/// How much likelier an ungraded enterprise with a recent final failure is to be drawn.
 const FAILED_WEIGHT: f64 = 2.0;
 
 /// The levels above a plan's: their samples exclude an enterprise from it for a year.
@@ -674,24 +678,36 @@ impl Scoped<'_> {
                     higher.join(", ")
                 ));
             }
+            // Weighted by the credit grade held at the draw (classified supervision);
+            // an enterprise not yet graded counts double after a recent final failure.
             let since = w.arg(as_of - 2 * YEAR_MS);
-            let found: Vec<(String, String, String, i64)> = db
+            let found: Vec<(String, String, String, f64)> = db
                 .fetch_all(
                     &format!(
-                        "SELECT o.uscc, o.name, o.region, (SELECT COUNT(*) FROM risk_signals rs WHERE rs.enterprise_id = o.id AND rs.kind = 'sample_failed' AND rs.at >= {since} AND rs.at < {to}) FROM organisations o JOIN enterprises e ON e.id = o.id WHERE {}",
+                        "SELECT o.uscc, o.name, o.region, (SELECT COUNT(*) FROM risk_signals rs WHERE rs.enterprise_id = o.id AND rs.kind = 'sample_failed' AND rs.at >= {since} AND rs.at < {to}), \
+                         (SELECT h.grade FROM grade_history h WHERE h.enterprise_id = o.id AND h.at < {to} ORDER BY h.at DESC, h.id DESC LIMIT 1) \
+                         FROM organisations o JOIN enterprises e ON e.id = o.id WHERE {}",
                         w.sql()
                     ),
                     &w.values,
                 )
                 .await?
                 .iter()
-                .map(|r| Ok((r.text(0)?, r.text(1)?, r.text(2)?, r.int(3)?)))
+                .map(|r| {
+                    let grade = r.opt_text(4)?.as_deref().and_then(Grade::parse);
+                    let weight = match grade {
+                        Some(g) => rules.grade_weights[g as usize],
+                        None if r.int(3)? > 0 => FAILED_WEIGHT,
+                        None => 1.0,
+                    };
+                    Ok((r.text(0)?, r.text(1)?, r.text(2)?, weight))
+                })
                 .collect::<Result<_, StoreError>>()?;
             let candidates: Vec<Candidate> = found
                 .iter()
-                .map(|(uscc, _, _, failures)| Candidate {
+                .map(|(uscc, _, _, weight)| Candidate {
                     id: uscc,
-                    weight: if *failures > 0 { FAILED_WEIGHT } else { 1.0 },
+                    weight: *weight,
                 })
                 .collect();
             let want = quota.batches as usize;

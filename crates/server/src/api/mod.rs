@@ -4,6 +4,7 @@ pub mod announcements;
 pub mod codes;
 pub mod enterprises;
 pub mod extract;
+pub mod grading;
 pub mod licences;
 pub mod notices;
 pub mod organisations;
@@ -55,6 +56,22 @@ pub fn routes(state: &AppState) -> Router<AppState> {
             post(enterprises::attach).layer(DefaultBodyLimit::max(upload_limit)),
         )
         .route("/api/v1/attachments/{id}", get(enterprises::attachment))
+        .route("/api/v1/enterprises/{uscc}/grade", get(grading::grade))
+        .route(
+            "/api/v1/enterprises/{uscc}/commitments",
+            get(grading::commitments).post(grading::publish_commitment),
+        )
+        .route(
+            "/api/v1/enterprises/{uscc}/commitments/{id}/withdraw",
+            post(grading::withdraw_commitment),
+        )
+        .route("/api/v1/grades/distribution", get(grading::distribution))
+        .route("/api/v1/supervision/due", get(grading::due))
+        .route(
+            "/api/v1/grading/rules",
+            get(grading::rules).put(grading::set_rules),
+        )
+        .route("/api/v1/grading/regrade", post(grading::regrade))
         .route("/api/v1/licences", post(licences::apply))
         .route("/api/v1/licences/{id}", get(licences::get))
         .route(

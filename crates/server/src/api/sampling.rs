@@ -182,6 +182,12 @@ pub async fn draw_plan(
     let rules = DrawRules {
         inspectors_per_task: input.inspectors_per_task.unwrap_or(2),
         exclude: input.exclude_inspectors,
+        grade_weights: state
+            .grading
+            .current(&state.store)
+            .await?
+            .rules
+            .draw_weights(),
     };
     Ok(AxumJson(
         state

@@ -733,6 +733,12 @@ async fn act(
                     .filter(|u| !u.is_empty())
                     .map(str::to_owned)
                     .collect(),
+                grade_weights: state
+                    .grading
+                    .current(&state.store)
+                    .await?
+                    .rules
+                    .draw_weights(),
             };
             scoped
                 .draw_plan(id, f.seed.as_deref().unwrap_or(""), &rules)

@@ -3,7 +3,7 @@
 -- severity from 1 (minor) to 4 (grave).
 ALTER TABLE risk_signals ALTER COLUMN source_id DROP NOT NULL;
 ALTER TABLE risk_signals ALTER COLUMN enterprise_id DROP NOT NULL;
-ALTER TABLE risk_signals ADD COLUMN severity INTEGER NOT NULL DEFAULT 2 CHECK (severity BETWEEN 1 AND 4);
+ALTER TABLE risk_signals ADD COLUMN severity BIGINT NOT NULL DEFAULT 2 CHECK (severity BETWEEN 1 AND 4);
 CREATE INDEX risk_signals_at ON risk_signals (at);
 
 -- Credit grades (质量诚信等级): the current grade of each enterprise with its
@@ -11,9 +11,9 @@ CREATE INDEX risk_signals_at ON risk_signals (at);
 CREATE TABLE grades (
     enterprise_id  BIGINT  PRIMARY KEY REFERENCES organisations (id),
     grade          TEXT    NOT NULL CHECK (grade IN ('AA', 'A', 'B', 'C', 'D')),
-    score          INTEGER NOT NULL,
+    score          BIGINT  NOT NULL,
     factors        TEXT    NOT NULL,
-    rules_version  INTEGER NOT NULL,
+    rules_version  BIGINT  NOT NULL,
     computed_at    BIGINT  NOT NULL
 );
 CREATE INDEX grades_grade ON grades (grade);
@@ -22,15 +22,15 @@ CREATE TABLE grade_history (
     enterprise_id  BIGINT  NOT NULL REFERENCES organisations (id),
     at             BIGINT  NOT NULL,
     grade          TEXT    NOT NULL,
-    score          INTEGER NOT NULL,
-    rules_version  INTEGER NOT NULL,
+    score          BIGINT  NOT NULL,
+    rules_version  BIGINT  NOT NULL,
     cause          TEXT    NOT NULL
 );
 CREATE INDEX grade_history_enterprise ON grade_history (enterprise_id, at);
 
 -- The grading rule set in force is the highest version; older ones are kept.
 CREATE TABLE grading_rules (
-    version  INTEGER PRIMARY KEY,
+    version  BIGINT  PRIMARY KEY,
     body     TEXT    NOT NULL,
     set_by   TEXT    NOT NULL,
     set_at   BIGINT  NOT NULL
