@@ -228,6 +228,74 @@ pub fn line_chart(title: &str, labels: &[String], series: &[Series]) -> String {
     svg
 }
 
+/// Colours of the five credit grades, AA first (presentation attributes, as above).
+const GRADE_FILLS: [&str; 5] = ["#2e7d4f", "#2f6fab", "#9aa7b4", "#c98a1b", "#c0392b"];
+
+/// A horizontal stacked bar chart of counts: one row per `(label, counts)`, each count
+/// a segment coloured by its position (the series named in `series`, e.g. grades AA…D),
+/// every row scaled to the largest total, with a legend on top.
+pub fn stacked_bar_chart(title: &str, series: &[&str], rows: &[(String, Vec<i64>)]) -> String {
+    let span = WIDTH - LABEL_WIDTH - VALUE_WIDTH;
+    let legend = ROW;
+    let height = legend + (rows.len().max(1) as f64) * ROW;
+    let max = rows
+        .iter()
+        .map(|(_, c)| c.iter().sum::<i64>())
+        .max()
+        .unwrap_or(0)
+        .max(1) as f64;
+    let mut svg = String::new();
+    let _ = write!(
+        svg,
+        r##"<svg xmlns="http://www.w3.org/2000/svg" class="chart" width="100%" viewBox="0 0 {WIDTH} {height}" role="img" aria-label="{}">"##,
+        escape(title)
+    );
+    let _ = write!(svg, "<title>{}</title>", escape(title));
+    for (i, name) in series.iter().enumerate() {
+        let x = LABEL_WIDTH + i as f64 * 70.0;
+        let fill = GRADE_FILLS[i % GRADE_FILLS.len()];
+        let _ = write!(
+            svg,
+            r##"<rect x="{x:.1}" y="4" width="12" height="12" fill="{fill}"/><text x="{:.1}" y="14" font-size="12" fill="#333">{}</text>"##,
+            x + 16.0,
+            escape(name)
+        );
+    }
+    for (row, (label, counts)) in rows.iter().enumerate() {
+        let y = legend + row as f64 * ROW + (ROW - THICK) / 2.0;
+        let text_y = y + THICK / 2.0 + 4.0;
+        let _ = write!(
+            svg,
+            r##"<text x="{:.1}" y="{text_y:.1}" text-anchor="end" class="chart-label" font-size="12" fill="#333">{}</text>"##,
+            LABEL_WIDTH - 6.0,
+            escape(label)
+        );
+        let mut x = LABEL_WIDTH;
+        for (i, &n) in counts.iter().enumerate() {
+            if n <= 0 {
+                continue;
+            }
+            let w = n as f64 / max * span;
+            let _ = write!(
+                svg,
+                r##"<rect x="{x:.1}" y="{y:.1}" width="{w:.1}" height="{THICK}" class="chart-segment" fill="{}"><title>{} {}: {n}</title></rect>"##,
+                GRADE_FILLS[i % GRADE_FILLS.len()],
+                escape(label),
+                escape(series.get(i).copied().unwrap_or("")),
+            );
+            x += w;
+        }
+        let _ = write!(
+            svg,
+            r##"<text x="{:.1}" y="{text_y:.1}" class="chart-value" font-size="12" fill="#555">{}</text>"##,
+            x + 6.0,
+            counts.iter().sum::<i64>()
+        );
+    }
+    svg.push_str("</svg>");
+    svg
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -333,5 +401,26 @@ mod tests {
             .map(|(_, a)| attr(&a, "class").to_owned())
             .collect();
         assert_eq!(lines, ["chart-line-now", "chart-line-before"]);
+    }
+
+    #[test]
+    fn stacked_bars_scale_to_the_largest_row_and_escape_labels() {
+        let svg = stacked_bar_chart(
+            "grades",
+            &["AA", "A", "B", "C", "D"],
+            &[
+                ("石家庄 <市>".into(), vec![1, 1, 0, 0, 2]),
+                ("保定".into(), vec![0, 2, 0, 0, 0]),
+            ],
+        );
+        assert!(svg.contains("石家庄 &lt;市&gt;"), "{svg}");
+        // Four segments in the first row (zero counts draw nothing) and one in the second.
+        assert_eq!(svg.matches("class=\"chart-segment\"").count(), 4);
+        // The largest row spans the whole track: its last segment ends at the value text.
+        let span = WIDTH - LABEL_WIDTH - VALUE_WIDTH;
+        assert!(
+            svg.contains(&format!("x=\"{:.1}\"", LABEL_WIDTH + span + 6.0)),
+            "{svg}"
+        );
     }
 }

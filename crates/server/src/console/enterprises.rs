@@ -435,6 +435,7 @@ struct ArchivePage {
     can_record: bool,
     record_kinds: Vec<Choice>,
     form: RecordForm,
+    grade: Option<super::grades::GradeBadge>,
 }
 
 fn human_size(bytes: i64) -> String {
@@ -648,6 +649,7 @@ fn archive_page(user: &ConsoleUser, a: Archive, form: RecordForm) -> ArchivePage
         },
         uscc: a.uscc,
         name: a.name,
+        grade: None,
     }
 }
 
@@ -665,6 +667,7 @@ pub async fn render_archive(
         Ok(Some(a)) => {
             let mut page = archive_page(user, a, form);
             page.l.flash = flash;
+            page.grade = super::grades::badge(state, user, uscc).await;
             render(status, &page)
         }
         Ok(None) => user.not_found(),

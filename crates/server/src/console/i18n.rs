@@ -35,6 +35,8 @@ pub struct Texts {
     pub nav_codes: &'static str,
     /// Navigation: sampling.
     pub nav_sampling: &'static str,
+    /// Navigation: credit grades and supervision.
+    pub nav_grades: &'static str,
     /// The button that ends the session.
     pub logout: &'static str,
     /// The label of the link to the *other* language.
@@ -276,6 +278,7 @@ pub static ZH: Texts = Texts {
     nav_enterprises: "企业档案",
     nav_codes: "监管码",
     nav_sampling: "抽查",
+    nav_grades: "信用监管",
     logout: "退出登录",
     switch_lang: "English",
     switch_lang_tag: "en",
@@ -405,6 +408,7 @@ pub static EN: Texts = Texts {
     nav_enterprises: "Enterprises",
     nav_codes: "Codes",
     nav_sampling: "Sampling",
+    nav_grades: "Grades",
     logout: "Log out",
     switch_lang: "中文",
     switch_lang_tag: "zh-CN",

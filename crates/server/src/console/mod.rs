@@ -13,6 +13,7 @@ pub mod chart;
 pub mod codes;
 pub mod enterprises;
 pub mod fields;
+pub mod grades;
 pub mod home;
 pub mod i18n;
 pub mod join;
@@ -199,6 +200,21 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         )
         .route("/console/sampling/stats", get(sampling_stats::page))
         .route("/console/registrations", get(registrations::list))
+        .route("/console/enterprises/{uscc}/grade", get(grades::grade))
+        .route(
+            "/console/enterprises/{uscc}/commitments",
+            post(grades::publish),
+        )
+        .route(
+            "/console/enterprises/{uscc}/commitments/{id}/withdraw",
+            post(grades::withdraw),
+        )
+        .route("/console/grades", get(grades::distribution))
+        .route("/console/supervision", get(grades::due))
+        .route(
+            "/console/grading/rules",
+            get(grades::rules).post(grades::set_rules),
+        )
         .route("/console/terminals", get(terminals::list))
         .route("/console/terminals/{id}/suspend", post(terminals::suspend))
         .route(
@@ -367,6 +383,12 @@ impl ConsoleUser {
             username: self.principal.username.clone(),
             role: i18n::role(self.lang, self.principal.role),
             samples: self.principal.role != zhijian_core::access::Role::Printer,
+            bureau: matches!(
+                self.principal.role,
+                zhijian_core::access::Role::Officer
+                    | zhijian_core::access::Role::Viewer
+                    | zhijian_core::access::Role::Admin
+            ),
         });
         l.csrf = self.csrf.clone();
         l.nav = nav;
@@ -464,6 +486,8 @@ pub struct UserBar {
     pub role: &'static str,
     /// Whether the sampling pages concern this user (printers take no part).
     pub samples: bool,
+    /// Whether this is a bureau's user (grades and risk pages).
+    pub bureau: bool,
 }
 
 /// A one-time message shown at the top of a page.
@@ -490,8 +514,8 @@ pub struct Layout {
     pub csrf: String,
     /// The address of this page in the other language.
     pub switch_href: String,
-    /// Which navigation entry is current (`home`, `enterprises`, `codes`, `sampling` or
-    /// empty).
+    /// Which navigation entry is current (`home`, `enterprises`, `codes`, `sampling`,
+    /// `grades` or empty).
     pub nav: &'static str,
     /// A message carried over from the previous request.
     pub flash: Option<FlashView>,
@@ -630,6 +654,8 @@ pub enum Flash {
     Sampling(sampling::Done),
     /// A shop terminal was suspended.
     TerminalSuspended,
+    /// A grading form did something.
+    Grading(grades::Done),
     /// An application to join was decided.
     Registration(zhijian_store::registrations::RegistrationStatus),
     /// Something was refused: the error's code and English detail.
@@ -646,6 +672,7 @@ impl Flash {
             Flash::Sampling(d) => format!("s|{}", d.encode()),
             Flash::Registration(s) => format!("j|{}", s.as_str()),
             Flash::TerminalSuspended => "ts".to_owned(),
+            Flash::Grading(d) => format!("g|{}", d.encode()),
             Flash::Error(code, detail) => format!("e|{code}|{detail}"),
         };
         format!(
@@ -662,6 +689,9 @@ impl Flash {
         }
         if let Some(done) = raw.strip_prefix("s|") {
             return sampling::Done::decode(done).map(Flash::Sampling);
+        }
+        if let Some(done) = raw.strip_prefix("g|") {
+            return grades::Done::decode(done).map(Flash::Grading);
         }
         if let Some(s) = raw.strip_prefix("j|") {
             return zhijian_store::registrations::RegistrationStatus::parse(s)
@@ -704,6 +734,10 @@ impl Flash {
                 text: d.text(lang),
             },
             Flash::Sampling(d) => FlashView {
+                ok: true,
+                text: d.text(lang),
+            },
+            Flash::Grading(d) => FlashView {
                 ok: true,
                 text: d.text(lang),
             },
