@@ -58,6 +58,15 @@ pub enum BenchCommand {
         #[command(subcommand)]
         command: crate::bench_sampling::SamplingBench,
     },
+    /// Time a full regrade of every enterprise of the node (run `demo --scale city
+    /// --no-serve` first): from nothing written, and again with nothing changed.
+    Grading {
+        #[command(flatten)]
+        node: NodeFlags,
+        /// How many times to run both passes.
+        #[arg(long, default_value_t = 3)]
+        rounds: usize,
+    },
 }
 
 /// Places the simulated consumers verify from: Hebei's city districts.
@@ -87,6 +96,9 @@ pub async fn run(command: BenchCommand) -> anyhow::Result<()> {
             seed,
         ),
         BenchCommand::Sampling { command } => return crate::bench_sampling::run(command).await,
+        BenchCommand::Grading { node, rounds } => {
+            return crate::bench_grading::run(&node, rounds).await;
+        }
     };
     anyhow::ensure!(
         segments > 0 && segment_size > 0 && (1..=segment_size).contains(&activate),

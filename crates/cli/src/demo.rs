@@ -236,6 +236,9 @@ pub async fn ensure(store: &Store, scale: Scale, seed: u64) -> anyhow::Result<Ac
     crate::demo_sampling::generate(store, &organisation_usccs[3..5], volume, seed)
         .await
         .context("generating supervision sampling")?;
+    crate::demo_grades::generate(store, seed)
+        .await
+        .context("publishing demo commitments")?;
     store
         .analyze()
         .await

@@ -8,11 +8,13 @@
 
 mod backup;
 mod bench;
+mod bench_grading;
 mod bench_sampling;
 mod codes;
 mod config;
 mod demo;
 mod demo_codes;
+mod demo_grades;
 mod demo_sampling;
 mod node;
 

@@ -724,6 +724,9 @@ impl Scoped<'_> {
         region: Option<RegionCode>,
         category: Option<&str>,
     ) -> Result<Distribution, StoreError> {
+        // Without a region, the caller's own: a province officer sees its cities.
+        let region = region
+            .or((self.principal.region != RegionCode::NATIONAL).then_some(self.principal.region));
         let mut w = Where::default();
         let scope = self.principal.scope(Action::Read);
         w.scope(scope, "o.id", "o.region");

@@ -510,10 +510,11 @@ pub async fn distribution(
     let view = GradesPage {
         l,
         zh: lang == Lang::Zh,
-        area: region.map_or_else(
-            || lang.pick("全部辖区", "Whole jurisdiction").to_owned(),
-            |r| super::i18n::region_name(r.as_str()),
-        ),
+        area: if d.region.is_empty() {
+            lang.pick("全国", "Whole country").to_owned()
+        } else {
+            super::i18n::region_name(&d.region)
+        },
         total: d.counts.iter().map(|c| c.count).sum(),
         counts: d
             .counts
@@ -539,7 +540,7 @@ pub async fn distribution(
             selected: category == Some(c.id),
         }))
         .collect(),
-        region: region.map_or(String::new(), |r| r.as_str().to_owned()),
+        region: d.region.clone(),
         grades: Grade::ALL.map(|g| g.as_str()).to_vec(),
     };
     respond(StatusCode::OK, &view, shown)

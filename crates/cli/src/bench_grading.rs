@@ -1,0 +1,61 @@
+//! `zhijian bench grading`: times a full regrade of every enterprise on a node (the
+//! nightly pass, and what a new rule set triggers) through the store call the server
+//! makes — from nothing written (every grade and a history row inserted) and again
+//! with nothing changed (every record read and graded, nothing written).
+
+use std::time::Instant;
+
+use zhijian_core::calendar::Calendar;
+use zhijian_core::grading::Rules;
+use zhijian_core::sample_result::ObjectionRules;
+use zhijian_store::grading::{Cause, Context};
+
+use crate::config::NodeFlags;
+
+/// Runs the benchmark `rounds` times and prints each pass and the best.
+pub async fn run(node: &NodeFlags, rounds: usize) -> anyhow::Result<()> {
+    let (store, _) = crate::codes::open(node).await?;
+    let enterprises = store
+        .db()
+        .fetch_one("SELECT COUNT(*) FROM enterprises", &[])
+        .await?
+        .int(0)?;
+    anyhow::ensure!(
+        enterprises > 0,
+        "no enterprises (run `zhijian demo --scale city --no-serve` first)"
+    );
+    let rules = Rules::default();
+    let calendar = Calendar::default();
+    let cx = || Context {
+        objections: ObjectionRules::default(),
+        calendar: &calendar,
+        today: jiff::Zoned::now().date(),
+    };
+    println!("grading {enterprises} enterprises, {rounds} rounds");
+    let (mut cold, mut warm) = (Vec::new(), Vec::new());
+    for round in 1..=rounds.max(1) {
+        let mut tx = store.db().begin().await?;
+        tx.execute("DELETE FROM grade_history", &[]).await?;
+        tx.execute("DELETE FROM grades", &[]).await?;
+        tx.commit().await?;
+        let t = Instant::now();
+        let written = store.regrade(&rules, 0, None, Cause::Rules, cx()).await?;
+        let c = t.elapsed().as_secs_f64();
+        let t = Instant::now();
+        let again = store.regrade(&rules, 0, None, Cause::Nightly, cx()).await?;
+        let w = t.elapsed().as_secs_f64();
+        println!(
+            "round {round}: from nothing {c:.2} s ({written} grades written), unchanged {w:.2} s ({again} written)"
+        );
+        cold.push(c);
+        warm.push(w);
+    }
+    let best = |v: &[f64]| v.iter().copied().fold(f64::INFINITY, f64::min);
+    println!(
+        "best: from nothing {:.2} s, unchanged {:.2} s ({:.0} enterprises/s)",
+        best(&cold),
+        best(&warm),
+        enterprises as f64 / best(&warm)
+    );
+    Ok(())
+}
