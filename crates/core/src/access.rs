@@ -179,6 +179,10 @@ pub enum Action {
     /// Publish or withdraw a quality commitment or certification (the enterprise
     /// itself, or its bureau on its behalf).
     PublishCommitment,
+    /// Read risk warnings and incidents (bureaus only).
+    ReadRisk,
+    /// Raise, handle and close warnings and incidents.
+    HandleRisk,
 }
 
 impl Principal {
@@ -189,7 +193,9 @@ impl Principal {
             (_, Action::UseCodes) if self.role != Role::Enterprise => Scope::Nothing,
             (Role::Admin, _) => Scope::All,
             (Role::Officer, _) => Scope::Region(self.region),
-            (Role::Viewer, Action::Read | Action::ReadSampling) => Scope::Region(self.region),
+            (Role::Viewer, Action::Read | Action::ReadSampling | Action::ReadRisk) => {
+                Scope::Region(self.region)
+            }
             (Role::Viewer, _) => Scope::Nothing,
             (
                 Role::Enterprise,

@@ -19,6 +19,7 @@ pub mod enterprise;
 pub mod filing;
 pub mod grading;
 pub mod gtin;
+pub mod incident;
 pub mod licence;
 pub mod licence_number;
 pub mod name_index;

@@ -22,6 +22,7 @@ pub mod enterprises;
 pub mod grading;
 pub mod identity;
 pub mod import;
+pub mod incidents;
 pub mod licences;
 mod name_index;
 pub mod notices;

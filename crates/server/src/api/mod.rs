@@ -5,6 +5,7 @@ pub mod codes;
 pub mod enterprises;
 pub mod extract;
 pub mod grading;
+pub mod incidents;
 pub mod licences;
 pub mod notices;
 pub mod organisations;
@@ -72,6 +73,15 @@ pub fn routes(state: &AppState) -> Router<AppState> {
             get(grading::rules).put(grading::set_rules),
         )
         .route("/api/v1/grading/regrade", post(grading::regrade))
+        .route(
+            "/api/v1/incidents",
+            get(incidents::list).post(incidents::open),
+        )
+        .route("/api/v1/incidents/{id}", get(incidents::get))
+        .route("/api/v1/incidents/{id}/steps", post(incidents::step))
+        .route("/api/v1/incidents/{id}/level", post(incidents::level))
+        .route("/api/v1/incidents/{id}/links", post(incidents::link))
+        .route("/api/v1/incidents/{id}/close", post(incidents::close))
         .route("/api/v1/licences", post(licences::apply))
         .route("/api/v1/licences/{id}", get(licences::get))
         .route(
