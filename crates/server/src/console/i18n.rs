@@ -37,6 +37,8 @@ pub struct Texts {
     pub nav_sampling: &'static str,
     /// Navigation: credit grades and supervision.
     pub nav_grades: &'static str,
+    /// Navigation: risk warnings and incidents.
+    pub nav_risk: &'static str,
     /// The button that ends the session.
     pub logout: &'static str,
     /// The label of the link to the *other* language.
@@ -279,6 +281,7 @@ pub static ZH: Texts = Texts {
     nav_codes: "监管码",
     nav_sampling: "抽查",
     nav_grades: "信用监管",
+    nav_risk: "风险预警",
     logout: "退出登录",
     switch_lang: "English",
     switch_lang_tag: "en",
@@ -409,6 +412,7 @@ pub static EN: Texts = Texts {
     nav_codes: "Codes",
     nav_sampling: "Sampling",
     nav_grades: "Grades",
+    nav_risk: "Risk",
     logout: "Log out",
     switch_lang: "中文",
     switch_lang_tag: "zh-CN",

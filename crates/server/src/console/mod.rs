@@ -16,6 +16,7 @@ pub mod fields;
 pub mod grades;
 pub mod home;
 pub mod i18n;
+pub mod incidents;
 pub mod join;
 pub mod licences;
 pub mod paging;
@@ -210,6 +211,12 @@ pub fn routes(state: &AppState) -> Router<AppState> {
             post(grades::withdraw),
         )
         .route("/console/grades", get(grades::distribution))
+        .route(
+            "/console/incidents",
+            get(incidents::list).post(incidents::open),
+        )
+        .route("/console/incidents/{id}", get(incidents::page))
+        .route("/console/incidents/{id}/act", post(incidents::act))
         .route("/console/supervision", get(grades::due))
         .route(
             "/console/grading/rules",
@@ -515,7 +522,7 @@ pub struct Layout {
     /// The address of this page in the other language.
     pub switch_href: String,
     /// Which navigation entry is current (`home`, `enterprises`, `codes`, `sampling`,
-    /// `grades` or empty).
+    /// `grades`, `risk` or empty).
     pub nav: &'static str,
     /// A message carried over from the previous request.
     pub flash: Option<FlashView>,
@@ -656,6 +663,8 @@ pub enum Flash {
     TerminalSuspended,
     /// A grading form did something.
     Grading(grades::Done),
+    /// An incident form did something.
+    Incident(incidents::Done),
     /// An application to join was decided.
     Registration(zhijian_store::registrations::RegistrationStatus),
     /// Something was refused: the error's code and English detail.
@@ -673,6 +682,7 @@ impl Flash {
             Flash::Registration(s) => format!("j|{}", s.as_str()),
             Flash::TerminalSuspended => "ts".to_owned(),
             Flash::Grading(d) => format!("g|{}", d.encode()),
+            Flash::Incident(d) => format!("i|{}", d.encode()),
             Flash::Error(code, detail) => format!("e|{code}|{detail}"),
         };
         format!(
@@ -689,6 +699,9 @@ impl Flash {
         }
         if let Some(done) = raw.strip_prefix("s|") {
             return sampling::Done::decode(done).map(Flash::Sampling);
+        }
+        if let Some(done) = raw.strip_prefix("i|") {
+            return incidents::Done::decode(done).map(Flash::Incident);
         }
         if let Some(done) = raw.strip_prefix("g|") {
             return grades::Done::decode(done).map(Flash::Grading);
@@ -740,6 +753,10 @@ impl Flash {
             Flash::Grading(d) => FlashView {
                 ok: true,
                 text: d.text(lang),
+            },
+            Flash::Incident(d) => FlashView {
+                ok: true,
+                text: d.text(lang).to_owned(),
             },
             Flash::TerminalSuspended => FlashView {
                 ok: true,
