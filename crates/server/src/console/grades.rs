@@ -325,6 +325,25 @@ pub async fn grade(
     respond(StatusCode::OK, &view, shown)
 }
 
+/// `GET /console/my-grade`: an enterprise's own grade page.
+pub async fn mine(State(state): State<AppState>, user: ConsoleUser) -> Response {
+    let Some(org) = user
+        .principal
+        .org_id
+        .filter(|_| user.principal.role == Role::Enterprise)
+    else {
+        return user.not_found();
+    };
+    match state.store.organisation(org).await {
+        Ok(Some(o)) => match o.uscc {
+            Some(uscc) => super::redirect_with(&format!("/console/enterprises/{uscc}/grade"), &[]),
+            None => user.not_found(),
+        },
+        Ok(None) => user.not_found(),
+        Err(e) => user.failed(&ApiError::from(e)),
+    }
+}
+
 /// The commitment form.
 #[derive(Debug, Default, Deserialize)]
 pub struct CommitmentForm {

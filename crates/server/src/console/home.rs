@@ -139,6 +139,14 @@ pub async fn home(State(state): State<AppState>, user: ConsoleUser) -> Response 
             ),
             href: "/console/start",
         });
+        links.push(QuickLink {
+            label: user.lang.pick("我的信用等级", "My credit grade"),
+            hint: user.lang.pick(
+                "等级、评分依据与质量承诺",
+                "The grade, its reasons and your commitments",
+            ),
+            href: "/console/my-grade",
+        });
     }
     links.extend([
         QuickLink {

@@ -211,6 +211,7 @@ pub fn routes(state: &AppState) -> Router<AppState> {
             post(grades::withdraw),
         )
         .route("/console/grades", get(grades::distribution))
+        .route("/console/my-grade", get(grades::mine))
         .route(
             "/console/incidents",
             get(incidents::list).post(incidents::open),
