@@ -63,6 +63,7 @@ test('credit grades: distribution, calendar, an enterprise\'s reasons and commit
       assert.deepEqual(shown.map(Number), json.counts.map((c) => c.count), 'the counts are the API\'s');
       assert.ok(await officer.locator('svg.chart rect.chart-segment').count() >= json.regions.length, 'a segment per region at least');
       assert.equal(await officer.locator('#grade-table tbody tr').count(), json.regions.length);
+      assert.equal(await officer.locator('#tile-map g.tile').count(), 11, 'a tile for each of Hebei\'s cities');
       await officer.screenshot({ path: join(shots, 'grades-01-distribution.png'), fullPage: true });
       await submitAndWait(officer, officer.locator('#grade-table tbody a', { hasText: '石家庄' }).first());
       assert.match(officer.url(), /region=130100/);

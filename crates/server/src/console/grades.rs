@@ -449,6 +449,7 @@ struct GradesPage {
     counts: Vec<(String, String, i64)>,
     rows: Vec<RegionRow>,
     chart_svg: String,
+    tile_svg: Option<String>,
     categories: Vec<Choice>,
     region: String,
     grades: Vec<&'static str>,
@@ -521,6 +522,33 @@ pub async fn distribution(
             .map(|r| (r.name.clone(), r.counts.clone()))
             .collect::<Vec<_>>(),
     );
+    // The share of poor grades (C and D) per region, as a tile map where there is one.
+    let tile_svg = super::tilemap::layout_for(&d.region).map(|layout| {
+        let share = |r: &RegionRow| {
+            if r.total == 0 {
+                0.0
+            } else {
+                (r.counts[3] + r.counts[4]) as f64 / r.total as f64
+            }
+        };
+        let max = rows.iter().map(share).fold(0.0, f64::max);
+        let tiles: Vec<super::tilemap::Tile> = d
+            .regions
+            .iter()
+            .zip(&rows)
+            .map(|(r, row)| super::tilemap::Tile {
+                code: r.region.clone(),
+                name: row.name.clone(),
+                value: format!("{:.1}%", share(row) * 100.0),
+                step: super::tilemap::step(share(row), max),
+            })
+            .collect();
+        super::tilemap::tile_map(
+            lang.pick("C、D 级企业占比", "Share of C and D grades"),
+            layout,
+            &tiles,
+        )
+    });
     let (l, shown) = user.framed(
         lang.pick("信用等级分布", "Credit grades"),
         "grades",
@@ -548,6 +576,7 @@ pub async fn distribution(
             .collect(),
         rows,
         chart_svg,
+        tile_svg,
         categories: std::iter::once(Choice {
             value: String::new(),
             label: lang.pick("全部类别", "All categories").to_owned(),

@@ -29,6 +29,7 @@ pub mod sampling_texts;
 pub mod session;
 pub mod start;
 pub mod terminals;
+pub mod tilemap;
 
 use std::sync::LazyLock;
 
