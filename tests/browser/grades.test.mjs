@@ -10,46 +10,10 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, mkdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { chromium } from 'playwright-core';
-
-const base = (process.env.ZHIJIAN_URL || '').replace(/\/+$/, '');
-const password = process.env.ZHIJIAN_PASSWORD || 'zhijian-demo';
-const shots = process.env.ZHIJIAN_SCREENSHOTS || mkdtempSync(join(tmpdir(), 'zhijian-shots-'));
-mkdirSync(shots, { recursive: true });
-
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run'];
-
-async function submitAndWait(page, clicker) {
-  await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), clicker.click()]);
-}
+import { api, base, flash, launch, shot, shots, submitAndWait } from './session.mjs';
 
 test('credit grades: distribution, calendar, an enterprise\'s reasons and commitment, the rule set', { timeout: 180_000 }, async (t) => {
-  assert.ok(base, 'set ZHIJIAN_URL to the base URL of a running zhijian node');
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    headless: true,
-    args: CHROMIUM_ARGS,
-  });
-  const as = async (username, viewport = { width: 1280, height: 900 }) => {
-    const context = await browser.newContext({ viewport, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
-    context.setDefaultTimeout(20_000);
-    const page = await context.newPage();
-    await page.goto(`${base}/login`);
-    await page.fill('input[name=username]', username);
-    await page.fill('input[name=password]', password);
-    await submitAndWait(page, page.locator('form[action="/login"] button[type=submit]'));
-    assert.equal(new URL(page.url()).pathname, '/console', `${username} signs in`);
-    return page;
-  };
-  const api = async (page, path) => {
-    const r = await page.request.get(`${base}${path}`);
-    assert.equal(r.status(), 200, `${path}`);
-    return r.json();
-  };
-
+  const { browser, as } = await launch();
   try {
     await t.test('the province officer reads the distribution and drills down to a city', async () => {
       const officer = await as('officer-130000');
@@ -64,7 +28,7 @@ test('credit grades: distribution, calendar, an enterprise\'s reasons and commit
       assert.ok(await officer.locator('svg.chart rect.chart-segment').count() >= json.regions.length, 'a segment per region at least');
       assert.equal(await officer.locator('#grade-table tbody tr').count(), json.regions.length);
       assert.equal(await officer.locator('#tile-map g.tile').count(), 11, 'a tile for each of Hebei\'s cities');
-      await officer.screenshot({ path: join(shots, 'grades-01-distribution.png'), fullPage: true });
+      await officer.screenshot({ path: shot('grades-01-distribution.png'), fullPage: true });
       await submitAndWait(officer, officer.locator('#grade-table tbody a', { hasText: '石家庄' }).first());
       assert.match(officer.url(), /region=130100/);
       const city = await api(officer, '/api/v1/grades/distribution?region=130100');
@@ -78,7 +42,7 @@ test('credit grades: distribution, calendar, an enterprise\'s reasons and commit
       await submitAndWait(officer, officer.locator('#due-filters button[type=submit]'));
       const badges = await officer.locator('#due-table .badge').allTextContents();
       assert.ok(badges.every((b) => b.startsWith('D')), `only D: ${badges}`);
-      await officer.screenshot({ path: join(shots, 'grades-02-calendar.png'), fullPage: true });
+      await officer.screenshot({ path: shot('grades-02-calendar.png'), fullPage: true });
     });
 
     await t.test('an enterprise reads its reasons, publishes a commitment and withdraws it', async () => {
@@ -93,14 +57,14 @@ test('credit grades: distribution, calendar, an enterprise\'s reasons and commit
       assert.equal((await maker.textContent('#score')).trim(), String(before.score));
       assert.equal(await maker.locator('#factors tbody tr').count(), before.factors.length, 'a row per factor');
       assert.match(await maker.textContent('#factors'), /基础分/);
-      await maker.screenshot({ path: join(shots, 'grades-03-reasons.png'), fullPage: true });
+      await maker.screenshot({ path: shot('grades-03-reasons.png'), fullPage: true });
 
       const title = `浏览器测试质量承诺 ${Date.now()}`;
       await maker.click('#commitments summary');
       await maker.fill('#commitment-form input[name=title]', title);
       await maker.fill('#commitment-form textarea[name=body]', '我公司承诺严格执行产品标准。');
       await submitAndWait(maker, maker.locator('#commitment-form button[type=submit]'));
-      assert.match(await maker.locator('.flash').textContent(), /已发布/);
+      assert.match(await flash(maker), /已发布/);
       assert.equal(await maker.locator('article', { hasText: title }).count(), 1);
       const after = await api(maker, `/api/v1/enterprises/${me.uscc}/grade`);
       const had = before.factors.some((f) => f.name === 'commitment');
@@ -110,7 +74,7 @@ test('credit grades: distribution, calendar, an enterprise\'s reasons and commit
 
       const card = maker.locator('article', { hasText: title });
       await submitAndWait(maker, card.locator('button[type=submit]'));
-      assert.match(await maker.locator('.flash').textContent(), /已撤回/);
+      assert.match(await flash(maker), /已撤回/);
       const back = await api(maker, `/api/v1/enterprises/${me.uscc}/grade`);
       assert.equal(back.score, before.score, 'withdrawn, it no longer counts');
     });
@@ -131,7 +95,7 @@ test('credit grades: distribution, calendar, an enterprise\'s reasons and commit
       assert.equal(await admin.inputValue('#rules-form textarea[name=body]'), bad, 'what was typed is kept');
       const after = await api(admin, '/api/v1/grading/rules');
       assert.equal(after.version, before.version, 'the rules in force stay');
-      await admin.screenshot({ path: join(shots, 'grades-04-rules-refused.png'), fullPage: true });
+      await admin.screenshot({ path: shot('grades-04-rules-refused.png'), fullPage: true });
     });
   } finally {
     await browser.close();

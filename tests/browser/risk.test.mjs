@@ -9,47 +9,10 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, mkdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { chromium } from 'playwright-core';
-
-const base = (process.env.ZHIJIAN_URL || '').replace(/\/+$/, '');
-const password = process.env.ZHIJIAN_PASSWORD || 'zhijian-demo';
-const shots = process.env.ZHIJIAN_SCREENSHOTS || mkdtempSync(join(tmpdir(), 'zhijian-shots-'));
-mkdirSync(shots, { recursive: true });
-
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run'];
-
-async function submitAndWait(page, clicker) {
-  await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), clicker.click()]);
-}
+import { api, base, flash, launch, shot, shots, submitAndWait } from './session.mjs';
 
 test('risk: an incident from opening to its closing report', { timeout: 180_000 }, async (t) => {
-  assert.ok(base, 'set ZHIJIAN_URL to the base URL of a running zhijian node');
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    headless: true,
-    args: CHROMIUM_ARGS,
-  });
-  const as = async (username, viewport = { width: 1280, height: 900 }) => {
-    const context = await browser.newContext({ viewport, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
-    context.setDefaultTimeout(20_000);
-    const page = await context.newPage();
-    await page.goto(`${base}/login`);
-    await page.fill('input[name=username]', username);
-    await page.fill('input[name=password]', password);
-    await submitAndWait(page, page.locator('form[action="/login"] button[type=submit]'));
-    assert.equal(new URL(page.url()).pathname, '/console', `${username} signs in`);
-    return page;
-  };
-  const api = async (page, path) => {
-    const r = await page.request.get(`${base}${path}`);
-    assert.equal(r.status(), 200, `${path}`);
-    return r.json();
-  };
-  const flash = async (page) => (await page.locator('.flash').textContent()).trim();
-
+  const { browser, as } = await launch();
   try {
     let incidentUrl = '';
     await t.test('a city officer opens an incident and handles it to its close', async () => {
@@ -100,7 +63,7 @@ test('risk: an incident from opening to its closing report', { timeout: 180_000 
       assert.equal(await officer.locator('#step-form').count(), 0, 'nothing more is recorded on a closed incident');
       const kinds = await officer.locator('#timeline li').evaluateAll((lis) => lis.map((li) => li.dataset.kind));
       assert.deepEqual(kinds, ['opened', 'action', 'linked', 'level', 'closed']);
-      await officer.screenshot({ path: join(shots, 'risk-01-incident-closed.png'), fullPage: true });
+      await officer.screenshot({ path: shot('risk-01-incident-closed.png'), fullPage: true });
     });
 
     await t.test('a viewer of the province reads it without forms', async () => {

@@ -875,6 +875,18 @@ impl Scoped<'_> {
         Ok(Paged { items, total })
     }
 
+    /// The id of an enterprise the caller may publish commitments for.
+    async fn commitment_owner(&self, uscc: &str) -> Result<i64, StoreError> {
+        let (id, _, region) = self.visible_id(uscc).await?;
+        let region = RegionCode::parse(&region).map_err(|_| StoreError::NotFound {
+            entity: "enterprise",
+        })?;
+        if !self.principal.may(Action::PublishCommitment, id, region) {
+            return Err(StoreError::Forbidden);
+        }
+        Ok(id)
+    }
+
     /// Publishes a commitment or certification for an enterprise (the enterprise
     /// itself, or an officer of its region).
     pub async fn add_commitment(
@@ -897,13 +909,7 @@ impl Scoped<'_> {
                 message: "the text may be at most 20,000 characters".into(),
             });
         }
-        let (id, _, region) = self.visible_id(uscc).await?;
-        let region = RegionCode::parse(&region).map_err(|_| StoreError::NotFound {
-            entity: "enterprise",
-        })?;
-        if !self.principal.may(Action::PublishCommitment, id, region) {
-            return Err(StoreError::Forbidden);
-        }
+        let id = self.commitment_owner(uscc).await?;
         let at = now_ms();
         let by = self.principal.username.as_str();
         let valid_until = new.valid_until.map(|d| d.to_string());
@@ -945,13 +951,7 @@ impl Scoped<'_> {
 
     /// Withdraws a commitment; it stops counting at once.
     pub async fn withdraw_commitment(&self, uscc: &str, cid: i64) -> Result<(), StoreError> {
-        let (id, _, region) = self.visible_id(uscc).await?;
-        let region = RegionCode::parse(&region).map_err(|_| StoreError::NotFound {
-            entity: "enterprise",
-        })?;
-        if !self.principal.may(Action::PublishCommitment, id, region) {
-            return Err(StoreError::Forbidden);
-        }
+        let id = self.commitment_owner(uscc).await?;
         let at = now_ms();
         let mut tx = self.store.db.begin().await?;
         let n = tx
