@@ -387,3 +387,61 @@ async fn grades_weight_the_draw_and_set_who_is_due() {
         assert_eq!(d_only.json["items"][0]["intensity"], "intensive", "{l}");
     }
 }
+
+#[tokio::test]
+async fn the_background_pass_regrades_what_changed_within_seconds() {
+    for t in fresh_stores().await {
+        let (s, l) = (&t.store, t.label);
+        let state = zhijian_server::state::AppState::new(
+            s.clone(),
+            zhijian_server::config::Config {
+                data: t.dir.path().to_owned(),
+                node_code: Some("13".into()),
+                ..zhijian_server::config::Config::default()
+            },
+        )
+        .unwrap();
+        let app = zhijian_server::router(state.clone());
+        let city = user(s, "sjz-officer", Role::Officer, bureau("130100")).await;
+        let (_, licence) = licensed(&app, &city, "130102", 40).await;
+        let task = tokio::spawn(zhijian_server::grading::run(state));
+        // The distribution reads the stored grades: it shows what the pass wrote.
+        let counts = |app: axum::Router, token: String| async move {
+            let d = get(&app, "/api/v1/grades/distribution?region=130100", &token).await;
+            d.json["counts"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|c| c["count"].as_i64().unwrap())
+                .collect::<Vec<_>>()
+        };
+        let wait_for = |want: [i64; 5]| {
+            let (app, token) = (app.clone(), city.clone());
+            async move {
+                for _ in 0..100 {
+                    if counts(app.clone(), token.clone()).await == want {
+                        return true;
+                    }
+                    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+                }
+                false
+            }
+        };
+        assert!(
+            wait_for([0, 1, 0, 0, 0]).await,
+            "{l}: the first pass grades everyone"
+        );
+        transition(
+            &app,
+            &city,
+            licence,
+            json!({"action": "suspend", "reason": "停产整改"}),
+        )
+        .await;
+        assert!(
+            wait_for([0, 0, 0, 1, 0]).await,
+            "{l}: the suspension was regraded without anyone reading the grade"
+        );
+        task.abort();
+    }
+}
