@@ -27,6 +27,7 @@ pub mod sampling_texts;
 pub mod session;
 pub mod start;
 pub mod terminals;
+pub mod warnings;
 
 use std::sync::LazyLock;
 
@@ -90,6 +91,13 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .route("/logout", post(session::logout))
         .route("/console", get(home::home))
         .route("/console/start", get(start::start))
+        .route("/console/warnings", get(warnings::list))
+        .route("/console/warnings/{id}", get(warnings::one))
+        .route(
+            "/console/warnings/{id}/transition",
+            post(warnings::transition),
+        )
+        .route("/console/warnings/{id}/publish", post(warnings::publish))
         .route("/console/start/print", post(start::print))
         .route("/console/enterprises", get(enterprises::list))
         .route("/console/enterprises/{uscc}", get(enterprises::archive))
@@ -367,6 +375,12 @@ impl ConsoleUser {
             username: self.principal.username.clone(),
             role: i18n::role(self.lang, self.principal.role),
             samples: self.principal.role != zhijian_core::access::Role::Printer,
+            warnings: matches!(
+                self.principal.role,
+                zhijian_core::access::Role::Officer
+                    | zhijian_core::access::Role::Viewer
+                    | zhijian_core::access::Role::Admin
+            ),
         });
         l.csrf = self.csrf.clone();
         l.nav = nav;
@@ -464,6 +478,8 @@ pub struct UserBar {
     pub role: &'static str,
     /// Whether the sampling pages concern this user (printers take no part).
     pub samples: bool,
+    /// Whether the user belongs to a bureau (or runs the node): risk warnings.
+    pub warnings: bool,
 }
 
 /// A one-time message shown at the top of a page.
@@ -632,6 +648,8 @@ pub enum Flash {
     TerminalSuspended,
     /// An application to join was decided.
     Registration(zhijian_store::registrations::RegistrationStatus),
+    /// A warning moved (its new status) or was made public (`public`, `withdrawn`).
+    Warning(String),
     /// Something was refused: the error's code and English detail.
     Error(String, String),
 }
@@ -646,6 +664,7 @@ impl Flash {
             Flash::Sampling(d) => format!("s|{}", d.encode()),
             Flash::Registration(s) => format!("j|{}", s.as_str()),
             Flash::TerminalSuspended => "ts".to_owned(),
+            Flash::Warning(s) => format!("w|{s}"),
             Flash::Error(code, detail) => format!("e|{code}|{detail}"),
         };
         format!(
@@ -675,6 +694,7 @@ impl Flash {
             )),
             ("r", None, None) => Some(Flash::RecordAdded),
             ("ts", None, None) => Some(Flash::TerminalSuspended),
+            ("w", Some(s), None) => Some(Flash::Warning(s.to_owned())),
             ("e", Some(code), Some(detail)) => {
                 Some(Flash::Error(code.to_owned(), detail.to_owned()))
             }
@@ -720,6 +740,10 @@ impl Flash {
                     lang.pick("入网申请", "The application is "),
                     registrations::status_label(lang, *s)
                 ),
+            },
+            Flash::Warning(s) => FlashView {
+                ok: true,
+                text: warnings::done_text(lang, s),
             },
             Flash::Error(code, detail) => {
                 // The Chinese text is looked up by code in the table the API uses; the
