@@ -58,6 +58,10 @@ pub enum BenchCommand {
         #[command(subcommand)]
         command: crate::bench_sampling::SamplingBench,
     },
+    /// The early-warning simulator: a year of signals for Hebei with injected outbreaks,
+    /// detection run weekly through the real store; prints detection rates, delays and
+    /// false warnings per month (see docs/benchmarks.md).
+    Risk(crate::bench_risk::RiskBench),
 }
 
 /// Places the simulated consumers verify from: Hebei's city districts.
@@ -87,6 +91,7 @@ pub async fn run(command: BenchCommand) -> anyhow::Result<()> {
             seed,
         ),
         BenchCommand::Sampling { command } => return crate::bench_sampling::run(command).await,
+        BenchCommand::Risk(b) => return crate::bench_risk::run(b).await,
     };
     anyhow::ensure!(
         segments > 0 && segment_size > 0 && (1..=segment_size).contains(&activate),

@@ -8,6 +8,7 @@
 
 mod backup;
 mod bench;
+mod bench_risk;
 mod bench_sampling;
 mod codes;
 mod config;

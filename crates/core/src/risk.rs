@@ -672,6 +672,9 @@ fn failure_rates(
         let p = beta_binomial_upper_tail(x, n, alpha, beta);
         let score = if p > 0.0 { -p.log10() } else { 300.0 };
         let strength = th.strength(score);
+        if strength == Strength::Weak {
+            continue;
+        }
         let base_rate = alpha / (alpha + beta);
         let evidence: Vec<i64> = signals
             .iter()
@@ -741,7 +744,7 @@ fn surges(
 ) -> Vec<Finding> {
     let horizon = SURGE_WEEKS + BASELINE_WEEKS;
     // (category, subtree) → weekly counts, index = weeks back; and the window's ids.
-    let mut counts: BTreeMap<(String, String), (Vec<u32>, Vec<i64>)> = BTreeMap::new();
+    let mut counts: BTreeMap<(String, String), (Vec<u32>, Vec<(i64, i64)>)> = BTreeMap::new();
     for s in signals.iter().filter(|s| s.kind == kind) {
         let w = week_back(s.at, as_of);
         if !(0..horizon).contains(&w) {
@@ -757,7 +760,7 @@ fn surges(
             let i = w as usize;
             e.0[i] = e.0[i].saturating_add(1);
             if w < SURGE_WEEKS {
-                e.1.push(s.id);
+                e.1.push((s.id, w));
             }
         }
     }
@@ -779,15 +782,16 @@ fn surges(
         let last = s.last().copied().unwrap_or(0.0);
         let score = last / std::f64::consts::LN_10 - th.surge_offset;
         let strength = th.strength(score);
+        if strength == Strength::Weak {
+            continue;
+        }
         // Only the signals since the CUSUM last stood at zero make up the surge.
         let start = s.iter().rposition(|v| *v == 0.0).map_or(0, |i| i + 1);
         let weeks_in = SURGE_WEEKS as usize - start;
-        let evidence: Vec<i64> = signals
+        let evidence: Vec<i64> = ids
             .iter()
-            .filter(|x| {
-                ids.contains(&x.id) && (week_back(x.at, as_of) as usize) < weeks_in.max(1)
-            })
-            .map(|x| x.id)
+            .filter(|(_, w)| (*w as usize) < weeks_in.max(1))
+            .map(|(id, _)| *id)
             .collect();
         let Some(level) = level(strength, grade_of(&category), grave(&evidence, severities))
         else {
