@@ -30,7 +30,7 @@ pub struct RiskBench {
     #[arg(long, value_delimiter = ',', default_value = "101,102,103,104,105")]
     pub seeds: Vec<u64>,
     /// Outbreaks of each kind injected per seed.
-    #[arg(long, default_value_t = 10)]
+    #[arg(long, default_value_t = 20)]
     pub outbreaks: usize,
     /// Threshold overrides (log₁₀ evidence): moderate, strong, very strong.
     #[arg(long)]
@@ -42,8 +42,11 @@ pub struct RiskBench {
     #[arg(long)]
     pub very_strong: Option<f64>,
     /// Subtracted from surge scores.
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     pub surge_offset: Option<f64>,
+    /// How much an injected failure-rate outbreak multiplies the failure rate.
+    #[arg(long, default_value_t = 2.0)]
+    pub failure_factor: f64,
 }
 
 const WARM_UP: i64 = 26;
@@ -171,7 +174,7 @@ pub async fn run(b: RiskBench) -> anyhow::Result<()> {
     let mut all: Vec<SeedResult> = Vec::new();
     for seed in &b.seeds {
         let started = Instant::now();
-        let r = simulate(*seed, b.outbreaks, &th).await?;
+        let r = simulate(*seed, b.outbreaks, b.failure_factor, &th).await?;
         r.print(*seed, started.elapsed().as_secs_f64());
         all.push(r);
     }
@@ -290,7 +293,12 @@ fn band(x: f64) -> &'static str {
     }
 }
 
-async fn simulate(seed: u64, per_kind: usize, th: &Thresholds) -> anyhow::Result<SeedResult> {
+async fn simulate(
+    seed: u64,
+    per_kind: usize,
+    failure_factor: f64,
+    th: &Thresholds,
+) -> anyhow::Result<SeedResult> {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let cells = cells(&mut rng);
     let dir = tempfile::tempdir()?;
@@ -356,7 +364,13 @@ async fn simulate(seed: u64, per_kind: usize, th: &Thresholds) -> anyhow::Result
                     });
                 }
             };
-            let double = |k| if active(&outbreaks, k, i, week) { 2.0 } else { 1.0 };
+            let double = |k| {
+                if active(&outbreaks, k, i, week) {
+                    2.0
+                } else {
+                    1.0
+                }
+            };
             let n = poisson(
                 &mut rng,
                 c.complaints * season * noise * double(WarningKind::ComplaintSurge),
@@ -377,7 +391,11 @@ async fn simulate(seed: u64, per_kind: usize, th: &Thresholds) -> anyhow::Result
             }
             // Sampling: each tested sample fails with the cell's probability.
             let tested = poisson(&mut rng, c.sampled);
-            let fail = c.fail * double(WarningKind::FailureRate);
+            let fail = if active(&outbreaks, WarningKind::FailureRate, i, week) {
+                c.fail * failure_factor
+            } else {
+                c.fail
+            };
             for _ in 0..tested {
                 sample_id += 1;
                 let at = t0 + rng.random_range(0..WEEK_MS);

@@ -209,9 +209,7 @@ impl WarningKind {
 }
 
 /// Where a warning stands (raised → acknowledged → measures → closed).
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum WarningStatus {
     /// Raised by detection, not yet seen by its owner.
@@ -562,13 +560,18 @@ fn province_of(region: &str) -> Option<String> {
 /// The subtrees a signal's region counts in: its city (when it is below a province) and
 /// its province.
 fn subtrees(region: &str) -> Vec<String> {
-    city_of(region).into_iter().chain(province_of(region)).collect()
+    city_of(region)
+        .into_iter()
+        .chain(province_of(region))
+        .collect()
 }
 
 /// `YYYYMM` of an instant in China time (UTC+8), and the month before it.
 pub fn month_of(ms: i64) -> u32 {
     let t = jiff::Timestamp::from_millisecond(ms).unwrap_or(jiff::Timestamp::UNIX_EPOCH);
-    let d = t.to_zoned(jiff::tz::TimeZone::fixed(jiff::tz::offset(8))).date();
+    let d = t
+        .to_zoned(jiff::tz::TimeZone::fixed(jiff::tz::offset(8)))
+        .date();
     u32::try_from(i32::from(d.year()) * 100 + i32::from(d.month())).unwrap_or(0)
 }
 
@@ -686,8 +689,7 @@ fn failure_rates(
             })
             .map(|s| s.id)
             .collect();
-        let Some(level) = level(strength, grade_of(&category), grave(&evidence, severities))
-        else {
+        let Some(level) = level(strength, grade_of(&category), grave(&evidence, severities)) else {
             continue;
         };
         out.push(Finding {
@@ -778,7 +780,20 @@ fn surges(
             .rev()
             .copied()
             .collect();
-        let s = poisson_cusum(&window, mu0, 2.0);
+        // Counts vary more than Poisson's (seasons, news, campaigns): the baseline's own
+        // dispersion (variance ÷ mean, at least 1, at most 5) divides the evidence.
+        let base_weeks = &weekly[SURGE_WEEKS as usize..];
+        let mean = base as f64 / BASELINE_WEEKS as f64;
+        let var = base_weeks
+            .iter()
+            .map(|c| (f64::from(*c) - mean).powi(2))
+            .sum::<f64>()
+            / (BASELINE_WEEKS - 1) as f64;
+        let dispersion = (var / mean.max(0.5)).clamp(1.0, 5.0);
+        let s: Vec<f64> = poisson_cusum(&window, mu0, 2.0)
+            .into_iter()
+            .map(|v| v / dispersion)
+            .collect();
         let last = s.last().copied().unwrap_or(0.0);
         let score = last / std::f64::consts::LN_10 - th.surge_offset;
         let strength = th.strength(score);
@@ -793,8 +808,7 @@ fn surges(
             .filter(|(_, w)| (*w as usize) < weeks_in.max(1))
             .map(|(id, _)| *id)
             .collect();
-        let Some(level) = level(strength, grade_of(&category), grave(&evidence, severities))
-        else {
+        let Some(level) = level(strength, grade_of(&category), grave(&evidence, severities)) else {
             continue;
         };
         let observed: u64 = window[start.min(window.len())..]
@@ -891,13 +905,21 @@ mod tests {
             f *= f64::from(n);
             assert!(close(ln_gamma(f64::from(n) + 1.0), f.ln(), 1e-12), "{n}");
         }
-        assert!(close(ln_gamma(0.5), std::f64::consts::PI.sqrt().ln(), 1e-12));
+        assert!(close(
+            ln_gamma(0.5),
+            std::f64::consts::PI.sqrt().ln(),
+            1e-12
+        ));
     }
 
     #[test]
     fn binomial_tail_has_known_values() {
         // 1 − Σ_{k<3} C(10,k) 0.1^k 0.9^(10−k)
-        assert!(close(binomial_upper_tail(3, 10, 0.1), 0.070_190_826_4, 1e-9));
+        assert!(close(
+            binomial_upper_tail(3, 10, 0.1),
+            0.070_190_826_4,
+            1e-9
+        ));
         // P(X ≥ 1) = 1 − 0.95^20
         assert!(close(
             binomial_upper_tail(1, 20, 0.05),
@@ -905,9 +927,17 @@ mod tests {
             1e-12
         ));
         // P(X = n) = p^n
-        assert!(close(binomial_upper_tail(5, 5, 0.3), 0.3_f64.powi(5), 1e-12));
+        assert!(close(
+            binomial_upper_tail(5, 5, 0.3),
+            0.3_f64.powi(5),
+            1e-12
+        ));
         // A fair coin, 60 or more heads of 100: 0.028443966820490…
-        assert!(close(binomial_upper_tail(60, 100, 0.5), 0.028_443_966_820_49, 1e-9));
+        assert!(close(
+            binomial_upper_tail(60, 100, 0.5),
+            0.028_443_966_820_49,
+            1e-9
+        ));
         assert_eq!(binomial_upper_tail(0, 10, 0.1), 1.0);
         assert_eq!(binomial_upper_tail(11, 10, 0.1), 0.0);
         assert_eq!(binomial_upper_tail(1, 10, 0.0), 0.0);

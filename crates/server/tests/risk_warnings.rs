@@ -35,8 +35,10 @@ fn complaints(
         for k in 0..n {
             let at = as_of_ms() - w * 7 * 86_400_000 - (k % 6 + 1) * 86_400_000 - 3_600_000;
             let t = jiff::Timestamp::from_millisecond(at).unwrap();
-            v.push(json!({"kind": "complaint", "category": category, "region": region,
-                          "time": t.to_string(), "severity": 2}));
+            v.push(
+                json!({"kind": "complaint", "category": category, "region": region,
+                          "time": t.to_string(), "severity": 2}),
+            );
         }
     }
     v
@@ -112,7 +114,11 @@ async fn signal_imports_are_checked_and_all_or_nothing() {
             assert_eq!(r.json["code"], code, "{l}: {field}: {}", r.json);
             assert_eq!(r.json["field"], format!("[1].{field}"), "{l}: {}", r.json);
         }
-        assert_eq!(audit_head(s).await, before, "{l}: refused imports change nothing");
+        assert_eq!(
+            audit_head(s).await,
+            before,
+            "{l}: refused imports change nothing"
+        );
         assert_eq!(signal_count(&app, &city).await, 0, "{l}");
 
         // Only officers and admins import.
@@ -127,7 +133,12 @@ async fn signal_imports_are_checked_and_all_or_nothing() {
 
         let r = send(
             &app,
-            request("POST", "/api/v1/signals", Some(&city), Some(json!([good, good]))),
+            request(
+                "POST",
+                "/api/v1/signals",
+                Some(&city),
+                Some(json!([good, good])),
+            ),
         )
         .await;
         assert_eq!(r.status, 201, "{l}: {}", r.json);
@@ -167,8 +178,16 @@ async fn signal_imports_are_checked_and_all_or_nothing() {
         .await;
         assert_eq!(r.json["total"], 4, "{l}: {}", r.json);
         let items = r.json["items"].as_array().unwrap();
-        assert!(items.iter().any(|i| i["enterprise"] == maker && i["severity"] == 3));
-        assert!(items.iter().any(|i| i["enterprise"].is_null() && i["kind"] == "injury"));
+        assert!(
+            items
+                .iter()
+                .any(|i| i["enterprise"] == maker && i["severity"] == 3)
+        );
+        assert!(
+            items
+                .iter()
+                .any(|i| i["enterprise"].is_null() && i["kind"] == "injury")
+        );
         // The enterprise sees the signals that name it.
         assert_eq!(signal_count(&app, &enterprise).await, 2, "{l}");
     }
@@ -225,11 +244,7 @@ async fn detection_raises_on_a_surge_and_not_on_flat_data_and_a_rerun_adds_evide
         let r = detect(city.clone()).await;
         assert_eq!(r["raised"], 1, "{l}: {r}");
         assert_eq!(r["as_of"], "2026-11-30T04:00:00Z");
-        let list = send(
-            &app,
-            request("GET", "/api/v1/warnings", Some(&city), None),
-        )
-        .await;
+        let list = send(&app, request("GET", "/api/v1/warnings", Some(&city), None)).await;
         assert_eq!(list.status, 200, "{l}: {}", list.json);
         assert_eq!(list.json["total"], 1, "{l}: {}", list.json);
         let w = &list.json["items"][0];
@@ -246,10 +261,18 @@ async fn detection_raises_on_a_surge_and_not_on_flat_data_and_a_rerun_adds_evide
 
         // The same run again changes nothing; new evidence joins the open warning.
         let r = detect(city.clone()).await;
-        assert_eq!((r["raised"].clone(), r["updated"].clone()), (json!(0), json!(0)), "{l}: {r}");
+        assert_eq!(
+            (r["raised"].clone(), r["updated"].clone()),
+            (json!(0), json!(0)),
+            "{l}: {r}"
+        );
         import(city.clone(), complaints("F05", "130102", 1, 0, 1, 4)).await;
         let r = detect(province.clone()).await;
-        assert_eq!((r["raised"].clone(), r["updated"].clone()), (json!(0), json!(1)), "{l}: {r}");
+        assert_eq!(
+            (r["raised"].clone(), r["updated"].clone()),
+            (json!(0), json!(1)),
+            "{l}: {r}"
+        );
         let one = send(
             &app,
             request("GET", &format!("/api/v1/warnings/{id}"), Some(&city), None),
@@ -257,9 +280,16 @@ async fn detection_raises_on_a_surge_and_not_on_flat_data_and_a_rerun_adds_evide
         .await;
         assert_eq!(one.status, 200);
         assert_eq!(one.json["evidence_count"], evidence + 4, "{l}");
-        assert_eq!(one.json["evidence"].as_array().unwrap().len() as i64, evidence + 4);
+        assert_eq!(
+            one.json["evidence"].as_array().unwrap().len() as i64,
+            evidence + 4
+        );
         assert_eq!(one.json["steps"][0]["status"], "raised");
-        let all = send(&app, request("GET", "/api/v1/warnings", Some(&province), None)).await;
+        let all = send(
+            &app,
+            request("GET", "/api/v1/warnings", Some(&province), None),
+        )
+        .await;
         assert_eq!(all.json["total"], 1, "{l}: no second warning");
 
         // The warning went to the owner bureau's hook.
@@ -294,14 +324,24 @@ async fn detection_raises_on_a_surge_and_not_on_flat_data_and_a_rerun_adds_evide
         ] {
             let r = send(
                 &app,
-                request("GET", &format!("/api/v1/warnings?{q}"), Some(&province), None),
+                request(
+                    "GET",
+                    &format!("/api/v1/warnings?{q}"),
+                    Some(&province),
+                    None,
+                ),
             )
             .await;
             assert_eq!(r.json["total"], n, "{l}: {q}: {}", r.json);
         }
         let r = send(
             &app,
-            request("GET", "/api/v1/warnings?level=purple", Some(&province), None),
+            request(
+                "GET",
+                "/api/v1/warnings?level=purple",
+                Some(&province),
+                None,
+            ),
         )
         .await;
         assert_eq!(r.status, 422, "{l}");
@@ -326,32 +366,67 @@ async fn the_owner_moves_a_warning_through_its_lifecycle_in_order_and_may_publis
         )
         .await;
         assert_eq!(r.status, 201, "{l}: {}", r.json);
-        let enterprise = user(s, "maker", Role::Enterprise, Membership::Organisation(maker.clone())).await;
+        let enterprise = user(
+            s,
+            "maker",
+            Role::Enterprise,
+            Membership::Organisation(maker.clone()),
+        )
+        .await;
         // Three injuries from cables in one city within a fortnight: a cluster.
         let injuries: Vec<Value> = (1..=3)
-            .map(|d| json!({"kind": "injury", "category": "I03", "region": "130104",
+            .map(|d| {
+                json!({"kind": "injury", "category": "I03", "region": "130104",
                             "time": format!("2026-11-2{d}T10:00:00+08:00"), "severity": 3,
-                            "enterprise": maker}))
+                            "enterprise": maker})
+            })
             .collect();
-        let r = send(&app, request("POST", "/api/v1/signals", Some(&city), Some(json!(injuries)))).await;
+        let r = send(
+            &app,
+            request(
+                "POST",
+                "/api/v1/signals",
+                Some(&city),
+                Some(json!(injuries)),
+            ),
+        )
+        .await;
         assert_eq!(r.status, 201, "{l}: {}", r.json);
         let r = send(
             &app,
-            request("POST", "/api/v1/risk/detect", Some(&enterprise), Some(json!({"as_of": AS_OF}))),
+            request(
+                "POST",
+                "/api/v1/risk/detect",
+                Some(&enterprise),
+                Some(json!({"as_of": AS_OF})),
+            ),
         )
         .await;
         assert_eq!(r.status, 403, "{l}");
         let r = send(
             &app,
-            request("POST", "/api/v1/risk/detect", Some(&city), Some(json!({"as_of": AS_OF}))),
+            request(
+                "POST",
+                "/api/v1/risk/detect",
+                Some(&city),
+                Some(json!({"as_of": AS_OF})),
+            ),
         )
         .await;
         assert_eq!(r.json["raised"], 1, "{l}: {}", r.json);
         let id = r.json["raised_ids"][0].as_i64().unwrap();
-        let one = send(&app, request("GET", &format!("/api/v1/warnings/{id}"), Some(&city), None)).await;
+        let one = send(
+            &app,
+            request("GET", &format!("/api/v1/warnings/{id}"), Some(&city), None),
+        )
+        .await;
         assert_eq!(one.json["kind"], "cluster", "{l}: {}", one.json);
         assert_eq!(one.json["enterprises"][0]["uscc"], maker);
-        let r = send(&app, request("GET", "/api/v1/warnings", Some(&enterprise), None)).await;
+        let r = send(
+            &app,
+            request("GET", "/api/v1/warnings", Some(&enterprise), None),
+        )
+        .await;
         assert_eq!(r.status, 403, "{l}");
 
         let go = |token: String, body: Value| {
@@ -359,7 +434,12 @@ async fn the_owner_moves_a_warning_through_its_lifecycle_in_order_and_may_publis
             async move {
                 send(
                     &app,
-                    request("POST", &format!("/api/v1/warnings/{id}/transitions"), Some(&token), Some(body)),
+                    request(
+                        "POST",
+                        &format!("/api/v1/warnings/{id}/transitions"),
+                        Some(&token),
+                        Some(body),
+                    ),
                 )
                 .await
             }
@@ -378,20 +458,37 @@ async fn the_owner_moves_a_warning_through_its_lifecycle_in_order_and_may_publis
         assert_eq!(r.status, 403, "{l}");
         assert_eq!(audit_head(s).await, before, "{l}");
 
-        let r = go(city.clone(), json!({"to": "acknowledged", "note": "已收到"})).await;
+        let r = go(
+            city.clone(),
+            json!({"to": "acknowledged", "note": "已收到"}),
+        )
+        .await;
         assert_eq!(r.status, 200, "{l}: {}", r.json);
         assert_eq!(r.json["status"], "acknowledged");
         let r = go(city.clone(), json!({"to": "acknowledged"})).await;
         assert_eq!(r.status, 409, "{l}");
-        let r = go(city.clone(), json!({"to": "measures", "note": "责令停产，抽检在售批次"})).await;
-        assert_eq!(r.json["measures"], "责令停产，抽检在售批次", "{l}: {}", r.json);
+        let r = go(
+            city.clone(),
+            json!({"to": "measures", "note": "责令停产，抽检在售批次"}),
+        )
+        .await;
+        assert_eq!(
+            r.json["measures"], "责令停产，抽检在售批次",
+            "{l}: {}",
+            r.json
+        );
 
         // Public: in the announcements for everyone.
         let r = send(&app, request("GET", "/api/v1/public-warnings", None, None)).await;
         assert_eq!(r.json["total"], 0, "{l}");
         let r = send(
             &app,
-            request("POST", &format!("/api/v1/warnings/{id}/publish"), Some(&city), Some(json!({"public": true}))),
+            request(
+                "POST",
+                &format!("/api/v1/warnings/{id}/publish"),
+                Some(&city),
+                Some(json!({"public": true})),
+            ),
         )
         .await;
         assert_eq!(r.status, 200, "{l}: {}", r.json);
@@ -401,7 +498,10 @@ async fn the_owner_moves_a_warning_through_its_lifecycle_in_order_and_may_publis
         assert_eq!(r.json["items"][0]["id"], id);
         let page = send(&app, request("GET", "/announcements", None, None)).await;
         let html = String::from_utf8_lossy(&page.raw);
-        assert!(html.contains(&format!("id=\"warning-{id}\"")), "{l}: {html}");
+        assert!(
+            html.contains(&format!("id=\"warning-{id}\"")),
+            "{l}: {html}"
+        );
 
         let r = go(city.clone(), json!({"to": "closed", "note": "整改完成"})).await;
         assert_eq!(r.json["status"], "closed", "{l}: {}", r.json);
@@ -419,7 +519,12 @@ async fn the_owner_moves_a_warning_through_its_lifecycle_in_order_and_may_publis
         // Closed: the next finding raises a new warning.
         let r = send(
             &app,
-            request("POST", "/api/v1/risk/detect", Some(&city), Some(json!({"as_of": AS_OF}))),
+            request(
+                "POST",
+                "/api/v1/risk/detect",
+                Some(&city),
+                Some(json!({"as_of": AS_OF})),
+            ),
         )
         .await;
         assert_eq!(r.json["raised"], 1, "{l}: {}", r.json);

@@ -197,7 +197,9 @@ impl Store {
                 r.text(4)?.into(),
                 r.int(1)?.into(),
                 severity.into(),
-                serde_json::json!({"signal": kind, "detail": detail}).to_string().into(),
+                serde_json::json!({"signal": kind, "detail": detail})
+                    .to_string()
+                    .into(),
             ]);
         }
         let mut tx = self.db.begin().await?;

@@ -205,7 +205,14 @@ pub async fn page_list(
     };
     // Public risk warnings head the first page.
     let warnings = if page.page == 1 {
-        match state.store.public_warnings(Page { page: 1, per_page: 20 }).await {
+        match state
+            .store
+            .public_warnings(Page {
+                page: 1,
+                per_page: 20,
+            })
+            .await
+        {
             Ok(w) => w.items.into_iter().map(|w| public_warning(w, zh)).collect(),
             Err(e) => return ApiError::from(e).into_response(),
         }

@@ -65,7 +65,14 @@ fn text_of(obj: &serde_json::Map<String, serde_json::Value>, key: &str) -> Optio
     }
 }
 
-const COLUMNS: [&str; 6] = ["kind", "category", "region", "time", "severity", "enterprise"];
+const COLUMNS: [&str; 6] = [
+    "kind",
+    "category",
+    "region",
+    "time",
+    "severity",
+    "enterprise",
+];
 
 /// The rows of a body, as field maps: a JSON array of objects, or CSV with a header row.
 fn rows(headers: &HeaderMap, body: &[u8]) -> Result<Vec<serde_json::Value>, ApiError> {
@@ -74,9 +81,8 @@ fn rows(headers: &HeaderMap, body: &[u8]) -> Result<Vec<serde_json::Value>, ApiE
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.trim_start().to_ascii_lowercase().starts_with("text/csv"));
     if !csv {
-        let v: serde_json::Value = serde_json::from_slice(body).map_err(|e| {
-            ApiError::new(StatusCode::BAD_REQUEST, "malformed_json", e.to_string())
-        })?;
+        let v: serde_json::Value = serde_json::from_slice(body)
+            .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "malformed_json", e.to_string()))?;
         return match v {
             serde_json::Value::Array(items) => Ok(items),
             _ => Err(ApiError::invalid(
@@ -101,12 +107,16 @@ fn rows(headers: &HeaderMap, body: &[u8]) -> Result<Vec<serde_json::Value>, ApiE
         return Err(ApiError::invalid(
             "csv_columns",
             *missing,
-            format!("the CSV needs a header row with the columns {}", COLUMNS.join(",")),
+            format!(
+                "the CSV needs a header row with the columns {}",
+                COLUMNS.join(",")
+            ),
         ));
     }
     let mut out = Vec::new();
     for (i, rec) in reader.records().enumerate() {
-        let rec = rec.map_err(|e| ApiError::invalid("csv_format", format!("[{i}]"), e.to_string()))?;
+        let rec =
+            rec.map_err(|e| ApiError::invalid("csv_format", format!("[{i}]"), e.to_string()))?;
         let mut obj = serde_json::Map::new();
         for (h, v) in head.iter().zip(rec.iter()) {
             obj.insert(h.clone(), serde_json::Value::String(v.to_owned()));
@@ -123,7 +133,11 @@ async fn parse_signals(
     items: &[serde_json::Value],
 ) -> Result<Vec<NewSignal>, ApiError> {
     if items.is_empty() {
-        return Err(ApiError::invalid("signals_empty", "", "no signals to import"));
+        return Err(ApiError::invalid(
+            "signals_empty",
+            "",
+            "no signals to import",
+        ));
     }
     if items.len() > MAX_SIGNALS {
         return Err(ApiError::invalid(
@@ -135,12 +149,16 @@ async fn parse_signals(
     let mut out = Vec::with_capacity(items.len());
     let mut usccs: Vec<(usize, String)> = Vec::new();
     for (i, item) in items.iter().enumerate() {
-        let obj = item
-            .as_object()
-            .ok_or_else(|| bad("signal_object", i, "", format!("element {i} is not an object")))?;
+        let obj = item.as_object().ok_or_else(|| {
+            bad(
+                "signal_object",
+                i,
+                "",
+                format!("element {i} is not an object"),
+            )
+        })?;
         let need = |f: &str| {
-            text_of(obj, f)
-                .ok_or_else(|| bad("required", i, f, format!("element {i} has no {f}")))
+            text_of(obj, f).ok_or_else(|| bad("required", i, f, format!("element {i} has no {f}")))
         };
         let kind_text = need("kind")?;
         let kind = SignalKind::parse(&kind_text)
@@ -150,7 +168,9 @@ async fn parse_signals(
                     "kind_unknown",
                     i,
                     "kind",
-                    format!("{kind_text} is not complaint, counterfeit, injury, incident or external"),
+                    format!(
+                        "{kind_text} is not complaint, counterfeit, injury, incident or external"
+                    ),
                 )
             })?;
         let category = need("category")?;
@@ -191,7 +211,9 @@ async fn parse_signals(
                 "time_format",
                 i,
                 "time",
-                format!("{time} is not an RFC 3339 time with a zone (e.g. 2026-11-30T09:00:00+08:00)"),
+                format!(
+                    "{time} is not an RFC 3339 time with a zone (e.g. 2026-11-30T09:00:00+08:00)"
+                ),
             )
         })?;
         let severity = match text_of(obj, "severity") {
@@ -211,9 +233,8 @@ async fn parse_signals(
                 })?,
         };
         if let Some(e) = text_of(obj, "enterprise") {
-            let uscc = Uscc::parse(&e).map_err(|err| {
-                bad(err.code(), i, "enterprise", err.to_string())
-            })?;
+            let uscc =
+                Uscc::parse(&e).map_err(|err| bad(err.code(), i, "enterprise", err.to_string()))?;
             usccs.push((i, uscc.to_string()));
         }
         let extra: serde_json::Map<String, serde_json::Value> = obj
@@ -328,7 +349,11 @@ pub async fn detect(
     };
     let summary = state
         .store
-        .run_detection(as_of.as_millisecond(), &Thresholds::default(), &who.0.username)
+        .run_detection(
+            as_of.as_millisecond(),
+            &Thresholds::default(),
+            &who.0.username,
+        )
         .await?;
     if summary.raised > 0 {
         let state = state.clone();
@@ -409,7 +434,9 @@ pub async fn list(
     Query(q): Query<WarningQuery>,
 ) -> Result<AxumJson<Paged<Warning>>, ApiError> {
     let (f, page) = filter(&q)?;
-    Ok(AxumJson(state.store.scoped(&who.0).warnings(&f, page).await?))
+    Ok(AxumJson(
+        state.store.scoped(&who.0).warnings(&f, page).await?,
+    ))
 }
 
 /// `GET /api/v1/warnings/{id}`.

@@ -145,7 +145,13 @@ pub async fn home(State(state): State<AppState>, user: ConsoleUser) -> Response 
             ..Default::default()
         };
         match scoped
-            .warnings(&open, Page { page: 1, per_page: 5 })
+            .warnings(
+                &open,
+                Page {
+                    page: 1,
+                    per_page: 5,
+                },
+            )
             .await
         {
             Ok(p) => {
@@ -226,7 +232,9 @@ pub async fn home(State(state): State<AppState>, user: ConsoleUser) -> Response 
     };
     let page = HomePage {
         warnings,
-        warnings_title: user.lang.pick("风险预警（待处置）", "Risk warnings to handle"),
+        warnings_title: user
+            .lang
+            .pick("风险预警（待处置）", "Risk warnings to handle"),
         to_do: super::sampling_texts::texts(user.lang).to_do,
         notices,
         l: user.layout(t.home_title, "home"),

@@ -272,7 +272,10 @@ fn numbers(lang: Lang, d: &serde_json::Value) -> Vec<(&'static str, String)> {
         out.push(("CUSUM", format!("{v:.2}")));
     }
     if let Some(v) = num("score") {
-        out.push((lang.pick("证据强度（log₁₀）", "Evidence (log₁₀)"), format!("{v:.1}")));
+        out.push((
+            lang.pick("证据强度（log₁₀）", "Evidence (log₁₀)"),
+            format!("{v:.1}"),
+        ));
     }
     out
 }
@@ -299,11 +302,7 @@ pub async fn one(
         Err(e) => return user.failed(&ApiError::from(e)),
     };
     let lang = user.lang;
-    let title = format!(
-        "{} {}",
-        lang.pick("风险预警", "Risk warning"),
-        d.warning.id
-    );
+    let title = format!("{} {}", lang.pick("风险预警", "Risk warning"), d.warning.id);
     let (l, shown) = user.framed(&title, "warnings", &headers);
     let next = d
         .warning
@@ -421,12 +420,18 @@ pub async fn publish(
 /// The flash text after a warning form.
 pub fn done_text(lang: Lang, what: &str) -> String {
     match what {
-        "public" => lang.pick("预警已向社会公开。", "The warning is public.").to_owned(),
+        "public" => lang
+            .pick("预警已向社会公开。", "The warning is public.")
+            .to_owned(),
         "withdrawn" => lang
             .pick("预警已撤回公开。", "The warning is no longer public.")
             .to_owned(),
         s => match WarningStatus::parse(s) {
-            Some(s) => format!("{}{}", lang.pick("预警状态：", "The warning is now: "), status_name(lang, s)),
+            Some(s) => format!(
+                "{}{}",
+                lang.pick("预警状态：", "The warning is now: "),
+                status_name(lang, s)
+            ),
             None => String::new(),
         },
     }
