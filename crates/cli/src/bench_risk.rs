@@ -141,8 +141,8 @@ fn cells(rng: &mut ChaCha8Rng) -> Vec<Cell> {
                 counties: counties.clone(),
                 sampled: size * log_uniform(rng, 0.3, if food { 6.0 } else { 3.0 }),
                 fail: rng.random_range(0.015..0.08),
-                complaints: size * log_uniform(rng, 0.1, if food { 6.0 } else { 3.0 }),
-                counterfeit: size * log_uniform(rng, 0.05, 3.0),
+                complaints: size * log_uniform(rng, 0.3, if food { 20.0 } else { 8.0 }),
+                counterfeit: size * log_uniform(rng, 0.2, 10.0),
                 harm: 0.02,
             });
         }

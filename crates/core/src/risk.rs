@@ -380,7 +380,7 @@ pub fn beta_binomial_upper_tail(x: u64, n: u64, alpha: f64, beta: f64) -> f64 {
     if x == 0 {
         return 1.0;
     }
-    if x > n || !(alpha > 0.0 && beta > 0.0) || !alpha.is_finite() || !beta.is_finite() {
+    if !(x <= n && alpha > 0.0 && beta > 0.0 && alpha.is_finite() && beta.is_finite()) {
         return 0.0;
     }
     let ln_beta = |a: f64, b: f64| ln_gamma(a) + ln_gamma(b) - ln_gamma(a + b);
@@ -746,7 +746,9 @@ fn surges(
 ) -> Vec<Finding> {
     let horizon = SURGE_WEEKS + BASELINE_WEEKS;
     // (category, subtree) → weekly counts, index = weeks back; and the window's ids.
-    let mut counts: BTreeMap<(String, String), (Vec<u32>, Vec<(i64, i64)>)> = BTreeMap::new();
+    // (category, subtree) → (weekly counts, (id, week) of the window's signals).
+    type Weekly = (Vec<u32>, Vec<(i64, i64)>);
+    let mut counts: BTreeMap<(String, String), Weekly> = BTreeMap::new();
     for s in signals.iter().filter(|s| s.kind == kind) {
         let w = week_back(s.at, as_of);
         if !(0..horizon).contains(&w) {
@@ -858,7 +860,7 @@ fn clusters(
         let any_grave = ids.iter().any(|i| severities.get(i) == Some(&4));
         let strength = if n >= th.cluster_size + 2 {
             Strength::VeryStrong
-        } else if n >= th.cluster_size + 1 {
+        } else if n > th.cluster_size {
             Strength::Strong
         } else if n >= th.cluster_size || any_grave {
             Strength::Moderate

@@ -530,3 +530,146 @@ async fn the_owner_moves_a_warning_through_its_lifecycle_in_order_and_may_publis
         assert_eq!(r.json["raised"], 1, "{l}: {}", r.json);
     }
 }
+
+/// A console page as a browser gets it.
+async fn page(
+    app: &axum::Router,
+    method: &str,
+    uri: &str,
+    cookie: &str,
+    form: &str,
+) -> (u16, String, String) {
+    let mut b = axum::http::Request::builder().method(method).uri(uri);
+    if !cookie.is_empty() {
+        b = b.header("cookie", cookie);
+    }
+    if method == "POST" {
+        b = b.header("content-type", "application/x-www-form-urlencoded");
+    }
+    let r = send(
+        app,
+        b.body(axum::body::Body::from(form.to_owned())).unwrap(),
+    )
+    .await;
+    let raw = String::from_utf8_lossy(&r.raw).into_owned();
+    (r.status.as_u16(), raw, String::new())
+}
+
+async fn console_login(app: &axum::Router, username: &str) -> String {
+    let req = axum::http::Request::builder()
+        .method("POST")
+        .uri("/login")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(axum::body::Body::from(format!(
+            "username={username}&password=correct+horse"
+        )))
+        .unwrap();
+    let res = tower::ServiceExt::oneshot(app.clone(), req).await.unwrap();
+    assert_eq!(res.status(), 303);
+    res.headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|c| c.starts_with("zj_session="))
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned()
+}
+
+fn csrf(html: &str) -> String {
+    let at = html.find("name=\"csrf\" value=\"").expect("a csrf field") + 19;
+    html[at..].split('"').next().unwrap().to_owned()
+}
+
+#[tokio::test]
+async fn the_console_lists_warnings_and_the_owner_moves_them() {
+    for t in fresh_stores().await {
+        let (s, app, l) = (&t.store, app(&t), t.label);
+        let city = user(s, "sjz-officer", Role::Officer, bureau("130100")).await;
+        let cookie = console_login(&app, "sjz-officer").await;
+        let (status, html, _) = page(&app, "GET", "/console/warnings", &cookie, "").await;
+        assert_eq!(status, 200, "{l}");
+        assert!(html.contains("id=\"warnings-empty\""), "{l}");
+        assert!(html.contains("id=\"warning-filters\"") && html.contains("name=\"level\""));
+
+        let injuries: Vec<Value> = (1..=3)
+            .map(|d| {
+                json!({"kind": "injury", "category": "I03", "region": "130104",
+                            "time": format!("2026-11-2{d}T10:00:00+08:00"), "severity": 2})
+            })
+            .collect();
+        let r = send(
+            &app,
+            request(
+                "POST",
+                "/api/v1/signals",
+                Some(&city),
+                Some(json!(injuries)),
+            ),
+        )
+        .await;
+        assert_eq!(r.status, 201);
+        let r = send(
+            &app,
+            request(
+                "POST",
+                "/api/v1/risk/detect",
+                Some(&city),
+                Some(json!({"as_of": AS_OF})),
+            ),
+        )
+        .await;
+        let id = r.json["raised_ids"][0].as_i64().unwrap();
+
+        let (_, html, _) = page(&app, "GET", "/console", &cookie, "").await;
+        assert!(
+            html.contains("id=\"warning-inbox\""),
+            "{l}: the home page's inbox"
+        );
+        let (_, html, _) = page(
+            &app,
+            "GET",
+            "/console/warnings?level=&status=open&category=I03",
+            &cookie,
+            "",
+        )
+        .await;
+        assert!(html.contains(&format!("data-warning=\"{id}\"")), "{l}");
+        let (_, html, _) = page(&app, "GET", "/console/warnings?category=F05", &cookie, "").await;
+        assert!(html.contains("id=\"warnings-empty\""), "{l}");
+        let english = format!("{cookie}; lang=en");
+        let (_, html, _) = page(&app, "GET", "/console/warnings", &english, "").await;
+        assert!(html.contains("Risk warnings"), "{l}");
+
+        let uri = format!("/console/warnings/{id}");
+        let (status, html, _) = page(&app, "GET", &uri, &cookie, "").await;
+        assert_eq!(status, 200, "{l}");
+        assert!(html.contains("id=\"transition-acknowledged\""), "{l}");
+        let token = csrf(&html);
+        let (status, _, _) = page(
+            &app,
+            "POST",
+            &format!("{uri}/transition"),
+            &cookie,
+            &format!("csrf={token}&to=acknowledged&note=ok"),
+        )
+        .await;
+        assert_eq!(status, 303, "{l}");
+        let (_, html, _) = page(&app, "GET", &uri, &cookie, "").await;
+        assert!(html.contains("data-status=\"acknowledged\""), "{l}");
+        assert!(html.contains("id=\"transition-measures\""), "{l}");
+        let (status, _, _) = page(
+            &app,
+            "POST",
+            &format!("{uri}/publish"),
+            &cookie,
+            &format!("csrf={token}&public=true"),
+        )
+        .await;
+        assert_eq!(status, 303, "{l}");
+        let r = send(&app, request("GET", "/api/v1/public-warnings", None, None)).await;
+        assert_eq!(r.json["total"], 1, "{l}");
+    }
+}

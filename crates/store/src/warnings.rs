@@ -178,12 +178,13 @@ fn bad_signal(kind: &str) -> StoreError {
 }
 
 impl Store {
-    /// What detection reads as of an instant: signals from the 15 months before it and
-    /// the tested samples of the 14 months up to its month.
+    /// What detection reads as of an instant: signals from the 34 weeks before it (the
+    /// surge baseline and window; failure-rate evidence needs two months, clusters two
+    /// weeks) and the tested samples of the two years up to its month.
     pub async fn detection_input(&self, as_of: i64) -> Result<Input, StoreError> {
         let since = as_of
             .saturating_sub((SURGE_WEEKS + BASELINE_WEEKS) * WEEK_MS)
-            .min(as_of.saturating_sub(460 * 24 * 3600 * 1000));
+            .min(as_of.saturating_sub(70 * 24 * 3600 * 1000));
         let rows = self
             .db
             .fetch_all(
