@@ -240,7 +240,7 @@ impl SeedResult {
         }
         for (band, (n, fast)) in &self.bands {
             println!(
-                "  surges, baseline {band:<14} {fast:>3}/{n:<3} within 2 weeks ({:>5.1} %)",
+                "  surges, baseline {band:<16} {fast:>3}/{n:<3} within 2 weeks ({:>5.1} %)",
                 100.0 * f64::from(*fast) / f64::from((*n).max(1))
             );
         }
@@ -285,11 +285,13 @@ fn active(outbreaks: &[Outbreak], kind: WarningKind, cell: usize, week: i64) -> 
 
 fn band(x: f64) -> &'static str {
     if x < 1.0 {
-        "< 1 / week"
+        "a: < 1 / week"
     } else if x < 3.0 {
-        "1–3 / week"
+        "b: 1–3 / week"
+    } else if x < 10.0 {
+        "c: 3–10 / week"
     } else {
-        ">= 3 / week"
+        "d: >= 10 / week"
     }
 }
 

@@ -797,7 +797,12 @@ fn surges(
             .map(|v| v / dispersion)
             .collect();
         let last = s.last().copied().unwrap_or(0.0);
-        let score = last / std::f64::consts::LN_10 - th.surge_offset;
+        // A CUSUM over a large mean crosses a given likelihood ratio sooner by chance
+        // (its average run length without a change is about e^S ÷ (μ₀ (1 − ln 2)) weeks),
+        // so that factor is taken off: the score is then about log₁₀ of the weeks
+        // between false alarms of one series, whatever its mean.
+        let per_week = (mu0 * (1.0 - std::f64::consts::LN_2)).max(1.0);
+        let score = (last - per_week.ln()) / std::f64::consts::LN_10 - th.surge_offset;
         let strength = th.strength(score);
         if strength == Strength::Weak {
             continue;
