@@ -190,6 +190,46 @@ async fn signal_imports_are_checked_and_all_or_nothing() {
         );
         // The enterprise sees the signals that name it.
         assert_eq!(signal_count(&app, &enterprise).await, 2, "{l}");
+
+        // Counterfeit signals of code verification are swept in once, by detection.
+        let mut tx = s.db().begin().await.unwrap();
+        let cs = tx
+            .fetch_one(
+                "INSERT INTO counterfeit_signals (at, kind, code_index, region, enterprise_id, detail) VALUES ($1, 'unknown_code', NULL, '130105', NULL, '{}') RETURNING id",
+                &[as_of_ms().into()],
+            )
+            .await
+            .unwrap()
+            .int(0)
+            .unwrap();
+        tx.commit().await.unwrap();
+        for _ in 0..2 {
+            let r = send(
+                &app,
+                request(
+                    "POST",
+                    "/api/v1/risk/detect",
+                    Some(&city),
+                    Some(json!({"as_of": AS_OF})),
+                ),
+            )
+            .await;
+            assert_eq!(r.status, 200, "{l}: {}", r.json);
+        }
+        let r = send(
+            &app,
+            request(
+                "GET",
+                "/api/v1/risk-signals?kind=counterfeit",
+                Some(&admin),
+                None,
+            ),
+        )
+        .await;
+        assert_eq!(r.json["total"], 1, "{l}: {}", r.json);
+        assert_eq!(r.json["items"][0]["source_id"], cs);
+        assert_eq!(r.json["items"][0]["severity"], 3);
+        assert_eq!(r.json["items"][0]["region"], "130105");
     }
 }
 
