@@ -668,6 +668,16 @@ async fn the_console_lists_warnings_and_the_owner_moves_them() {
             html.contains("id=\"warning-inbox\""),
             "{l}: the home page's inbox"
         );
+        let (status, html, _) = page(&app, "GET", "/console/risk", &cookie, "").await;
+        assert_eq!(status, 200, "{l}");
+        assert!(
+            html.contains("data-region=\"130100\""),
+            "{l}: the dashboard's city row"
+        );
+        assert!(
+            html.contains("id=\"risk-trend\"") && html.contains("<svg"),
+            "{l}"
+        );
         let (_, html, _) = page(
             &app,
             "GET",

@@ -420,7 +420,100 @@ async fn add_evidence(
     Ok(added)
 }
 
+/// Risk in one city (or region) for the dashboard.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RegionRisk {
+    /// The first four digits of the region codes counted (`1301`); `13` for signals
+    /// and warnings of the province itself.
+    pub prefix: String,
+    /// Open warnings by level: red, orange, yellow, blue.
+    pub open: [i64; 4],
+    /// Signals in the last 8 weeks.
+    pub signals: i64,
+}
+
+/// What the risk dashboard shows.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RiskOverview {
+    /// Per city, by prefix.
+    pub regions: Vec<RegionRisk>,
+    /// Signals a week, oldest first, the last ending at the instant asked for.
+    pub weekly: Vec<i64>,
+}
+
 impl Scoped<'_> {
+    /// The dashboard's figures as of an instant: open warnings and recent signals per
+    /// city, and signals a week for `weeks` weeks (bureaus: their subtree).
+    pub async fn risk_overview(&self, as_of: i64, weeks: i64) -> Result<RiskOverview, StoreError> {
+        let db = &self.store.db;
+        let mut w = Where::default();
+        self.warning_scope(&mut w)?;
+        w.cond("w.status <> 'closed'");
+        let mut by: std::collections::BTreeMap<String, RegionRisk> = Default::default();
+        let key = |region: &str| {
+            let p = region.get(..4).unwrap_or(region);
+            if p.ends_with("00") {
+                p[..2].to_owned()
+            } else {
+                p.to_owned()
+            }
+        };
+        for r in db
+            .fetch_all(
+                &format!(
+                    "SELECT w.region, w.level, COUNT(*) FROM warnings w WHERE {} GROUP BY 1, 2",
+                    w.sql()
+                ),
+                &w.values,
+            )
+            .await?
+        {
+            let k = key(&r.text(0)?);
+            let e = by.entry(k.clone()).or_insert_with(|| RegionRisk {
+                prefix: k,
+                ..Default::default()
+            });
+            if let Some(i) =
+                Level::parse(&r.text(1)?).and_then(|l| Level::ALL.iter().position(|x| *x == l))
+            {
+                e.open[i] += r.int(2)?;
+            }
+        }
+        let mut s = Where::default();
+        self.warning_scope(&mut s)?;
+        let mut s_sql = s
+            .sql()
+            .replace("w.region", "r.region")
+            .replace("w.owner_id", "r.enterprise_id");
+        let since = s.arg(as_of.saturating_sub(weeks * WEEK_MS));
+        let until = s.arg(as_of);
+        s_sql.push_str(&format!(" AND r.at > {since} AND r.at <= {until}"));
+        let week = s.arg(WEEK_MS);
+        let now = s.arg(as_of);
+        let mut weekly = vec![0i64; usize::try_from(weeks.max(0)).unwrap_or(0)];
+        for r in db
+            .fetch_all(
+                &format!("SELECT r.region, CAST(({now} - r.at) / {week} AS BIGINT), COUNT(*) FROM risk_signals r WHERE {s_sql} GROUP BY 1, 2"),
+                &s.values,
+            )
+            .await?
+        {
+            let back = r.int(1)?;
+            let n = r.int(2)?;
+            if let Some(slot) = usize::try_from(weeks - 1 - back).ok().and_then(|i| weekly.get_mut(i)) {
+                *slot += n;
+            }
+            if back < 8 {
+                let k = key(&r.text(0)?);
+                by.entry(k.clone()).or_insert_with(|| RegionRisk { prefix: k, ..Default::default() }).signals += n;
+            }
+        }
+        Ok(RiskOverview {
+            regions: by.into_values().collect(),
+            weekly,
+        })
+    }
+
     /// Bureaus (and admins) see the warnings of their region's subtree.
     fn warning_scope(&self, w: &mut Where) -> Result<(), StoreError> {
         match (self.principal.role, self.scope(Action::Read)) {

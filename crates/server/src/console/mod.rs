@@ -92,6 +92,7 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .route("/console", get(home::home))
         .route("/console/start", get(start::start))
         .route("/console/warnings", get(warnings::list))
+        .route("/console/risk", get(warnings::dashboard))
         .route("/console/warnings/{id}", get(warnings::one))
         .route(
             "/console/warnings/{id}/transition",

@@ -436,3 +436,81 @@ pub fn done_text(lang: Lang, what: &str) -> String {
         },
     }
 }
+
+struct RiskRow {
+    code: String,
+    name: String,
+    open: [i64; 4],
+    signals: i64,
+}
+
+#[derive(Template)]
+#[template(path = "risk.html")]
+struct RiskPage {
+    l: Layout,
+    zh: bool,
+    rows: Vec<RiskRow>,
+    trend_svg: String,
+}
+
+/// `GET /console/risk`: open warnings and recent signals per city, and signals a week.
+pub async fn dashboard(
+    State(state): State<AppState>,
+    user: ConsoleUser,
+    headers: HeaderMap,
+) -> Response {
+    if !bureau(&user) {
+        return user.not_found();
+    }
+    let lang = user.lang;
+    let now = jiff::Timestamp::now();
+    let weeks = 26;
+    let o = match state
+        .store
+        .scoped(&user.principal)
+        .risk_overview(now.as_millisecond(), weeks)
+        .await
+    {
+        Ok(o) => o,
+        Err(e) => return user.failed(&ApiError::from(e)),
+    };
+    let (l, shown) = user.framed(lang.pick("风险概览", "Risk overview"), "warnings", &headers);
+    let rows = o
+        .regions
+        .iter()
+        .map(|r| {
+            let code = format!("{:0<6}", r.prefix);
+            RiskRow {
+                name: i18n::region_name(&code),
+                code,
+                open: r.open,
+                signals: r.signals,
+            }
+        })
+        .collect();
+    let labels: Vec<String> = (0..weeks)
+        .map(|i| {
+            let end = now - jiff::SignedDuration::from_hours(24 * 7 * (weeks - 1 - i));
+            super::shanghai_text(&end.to_string())
+                .get(5..10)
+                .unwrap_or_default()
+                .to_owned()
+        })
+        .collect();
+    let counts: Vec<u64> = o
+        .weekly
+        .iter()
+        .map(|n| u64::try_from(*n).unwrap_or(0))
+        .collect();
+    let view = RiskPage {
+        l,
+        zh: lang == Lang::Zh,
+        rows,
+        trend_svg: super::chart::count_chart(
+            lang.pick("每周风险信号", "Risk signals a week"),
+            &labels,
+            &counts,
+        ),
+    };
+    respond(StatusCode::OK, &view, shown)
+}
