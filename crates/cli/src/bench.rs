@@ -67,6 +67,10 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 3)]
         rounds: usize,
     },
+    /// The early-warning simulator: a year of signals for Hebei with injected outbreaks,
+    /// detection run weekly through the real store; prints detection rates, delays and
+    /// false warnings per month (see docs/benchmarks.md).
+    Risk(crate::bench_risk::RiskBench),
 }
 
 /// Places the simulated consumers verify from: Hebei's city districts.
@@ -99,6 +103,7 @@ pub async fn run(command: BenchCommand) -> anyhow::Result<()> {
         BenchCommand::Grading { node, rounds } => {
             return crate::bench_grading::run(&node, rounds).await;
         }
+        BenchCommand::Risk(b) => return crate::bench_risk::run(b).await,
     };
     anyhow::ensure!(
         segments > 0 && segment_size > 0 && (1..=segment_size).contains(&activate),

@@ -9,6 +9,7 @@
 mod backup;
 mod bench;
 mod bench_grading;
+mod bench_risk;
 mod bench_sampling;
 mod codes;
 mod config;

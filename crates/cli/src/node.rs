@@ -74,15 +74,18 @@ pub async fn serve(
 
 /// Every hour (and at start): marks licences expired once their validity has ended
 /// (dates in China Standard Time), and records the sampling failures that became final
-/// as their objection windows closed.
+/// as their objection windows closed and the new counterfeit signals as risk signals.
+/// Every 24th pass (the first at start) runs risk detection as of now.
 async fn hourly_jobs(
     store: Store,
     rules: zhijian_core::sample_result::ObjectionRules,
     calendar: zhijian_core::calendar::Calendar,
 ) {
     let mut tick = tokio::time::interval(Duration::from_secs(3600));
+    let mut pass: u64 = 0;
     loop {
         tick.tick().await;
+        pass += 1;
         let today = jiff::Zoned::now()
             .with_time_zone(
                 jiff::tz::TimeZone::get("Asia/Shanghai").unwrap_or(jiff::tz::TimeZone::UTC),
@@ -100,6 +103,24 @@ async fn hourly_jobs(
                 "final sampling failures recorded as risk signals"
             ),
             Err(e) => tracing::warn!(error = %e, "recording risk signals failed"),
+        }
+        match store.record_counterfeit_signals().await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(signals = n, "counterfeit signals recorded as risk signals"),
+            Err(e) => tracing::warn!(error = %e, "recording counterfeit risk signals failed"),
+        }
+        if pass % 24 == 1 {
+            let now = jiff::Timestamp::now().as_millisecond();
+            let thresholds = zhijian_core::risk::Thresholds::default();
+            match store.run_detection(now, &thresholds, "system").await {
+                Ok(s) => tracing::info!(
+                    findings = s.findings,
+                    raised = s.raised,
+                    updated = s.updated,
+                    "risk detection ran"
+                ),
+                Err(e) => tracing::warn!(error = %e, "risk detection failed"),
+            }
         }
     }
 }

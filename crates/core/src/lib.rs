@@ -27,6 +27,7 @@ pub mod page;
 pub mod plan_terms;
 pub mod rectification;
 pub mod region;
+pub mod risk;
 pub mod sample_result;
 pub mod sampling;
 pub mod sampling_stats;

@@ -131,7 +131,12 @@ pub async fn run(state: AppState) {
                 if usccs.is_empty() {
                     Vec::new()
                 } else {
-                    state.store.enterprise_ids(&usccs).await.unwrap_or_default()
+                    state
+                        .store
+                        .enterprise_ids(&usccs)
+                        .await
+                        .map(|m| m.into_values().collect())
+                        .unwrap_or_default()
                 }
             }
             // The log no longer reaches back: regrade everyone.

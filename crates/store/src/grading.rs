@@ -532,32 +532,6 @@ impl Store {
         Ok(rows.len())
     }
 
-    /// The ids of enterprises with these credit codes (for regrading what changed).
-    pub async fn enterprise_ids(&self, usccs: &[String]) -> Result<Vec<i64>, StoreError> {
-        let mut ids = Vec::new();
-        for chunk in usccs.chunks(500) {
-            let mut w = Where::default();
-            let list = chunk
-                .iter()
-                .map(|u| w.arg(u.as_str()))
-                .collect::<Vec<_>>()
-                .join(", ");
-            for r in self
-                .db
-                .fetch_all(
-                    &format!(
-                        "SELECT o.id FROM organisations o JOIN enterprises e ON e.id = o.id WHERE o.uscc IN ({list})"
-                    ),
-                    &w.values,
-                )
-                .await?
-            {
-                ids.push(r.int(0)?);
-            }
-        }
-        Ok(ids)
-    }
-
     /// The newest risk signal's id (0 when there is none).
     pub async fn signal_head(&self) -> Result<i64, StoreError> {
         Ok(self

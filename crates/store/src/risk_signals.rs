@@ -1,12 +1,15 @@
 //! Risk signals (风险信号): evidence of risk kept for grading and early warning. Final
 //! sampling failures become `sample_failed` signals through a sweep (a failure becomes
 //! final when its objection window closes, which no request marks), run at start and
-//! hourly, and recorded once each.
+//! hourly, and recorded once each; counterfeit signals of code verification become
+//! `counterfeit` signals the same way. Officers import the rest — complaints, injuries,
+//! incidents, external alerts — with [`Store::import_signals`].
 
 use serde::Serialize;
 use zhijian_core::access::{Action, Scope};
 use zhijian_core::calendar::Calendar;
 use zhijian_core::page::{Page, Paged};
+use zhijian_core::risk::SignalKind;
 use zhijian_core::sample_result::{ObjectionRules, ResultStage};
 use zhijian_core::test_report::{Item, Outcome};
 
@@ -19,27 +22,198 @@ use crate::{Scoped, Store, StoreError, Where, now_ms, params, rfc3339, today};
 pub struct RiskSignal {
     /// Its id.
     pub id: i64,
-    /// `sample_failed`.
+    /// `sample_failed`, `counterfeit`, `complaint`, `injury`, `incident`, `external`,
+    /// `recall`.
     pub kind: String,
-    /// The record it comes from (for `sample_failed`, the sample).
-    pub source_id: i64,
-    /// The enterprise's credit code.
-    pub enterprise: String,
+    /// The record it comes from (for `sample_failed`, the sample; for a swept
+    /// `counterfeit`, the counterfeit signal); none for imported signals.
+    pub source_id: Option<i64>,
+    /// The enterprise's credit code, when one is named.
+    pub enterprise: Option<String>,
     /// Its name.
-    pub enterprise_name: String,
+    pub enterprise_name: Option<String>,
     /// The product category, when known.
     pub category: Option<String>,
     /// The enterprise's region.
     pub region: String,
-    /// When it was recorded.
+    /// When it happened (imported signals) or was recorded.
     #[schema(format = DateTime)]
     pub at: String,
+    /// 1 (minor) to 4 (grave).
+    pub severity: i64,
     /// What it says (for `sample_failed`: the failing items and the report).
     #[schema(value_type = Object)]
     pub detail: serde_json::Value,
 }
 
+/// Reads signals with their enterprise (`r` the signal, `o` the organisation).
+pub(crate) const SELECT_SIGNAL: &str = "SELECT r.id, r.kind, r.source_id, o.uscc, o.name, r.category, r.region, r.at, CAST(r.severity AS BIGINT), r.detail FROM risk_signals r LEFT JOIN organisations o ON o.id = r.enterprise_id";
+
+pub(crate) fn read_signal(r: &crate::db::Row) -> Result<RiskSignal, StoreError> {
+    Ok(RiskSignal {
+        id: r.int(0)?,
+        kind: r.text(1)?,
+        source_id: r.opt_int(2)?,
+        enterprise: r.opt_text(3)?,
+        enterprise_name: r.opt_text(4)?,
+        category: r.opt_text(5)?,
+        region: r.text(6)?,
+        at: rfc3339(r.int(7)?),
+        severity: r.int(8)?,
+        detail: serde_json::from_str(&r.text(9)?).unwrap_or_default(),
+    })
+}
+
+/// One signal to import, checked by the caller (kind importable, category in the
+/// catalogue, region known and within the importer's subtree, severity 1–4).
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewSignal {
+    /// Its kind.
+    pub kind: SignalKind,
+    /// Catalogue category.
+    pub category: String,
+    /// Region code.
+    pub region: String,
+    /// When it happened, milliseconds since the epoch.
+    pub at: i64,
+    /// 1–4.
+    pub severity: u8,
+    /// The enterprise concerned, by id (see [`Store::enterprise_ids`]).
+    pub enterprise_id: Option<i64>,
+    /// Free text kept with it (the importer, the source's reference, …).
+    pub detail: serde_json::Value,
+}
+
 impl Store {
+    /// The ids of the enterprises with these credit codes (unknown ones are absent).
+    pub async fn enterprise_ids(
+        &self,
+        usccs: &[String],
+    ) -> Result<std::collections::HashMap<String, i64>, StoreError> {
+        let mut out = std::collections::HashMap::new();
+        for chunk in usccs.chunks(200) {
+            let mut w = Where::default();
+            let ps: Vec<String> = chunk.iter().map(|u| w.arg(u.as_str())).collect();
+            if ps.is_empty() {
+                continue;
+            }
+            let rows = self
+                .db
+                .fetch_all(
+                    &format!(
+                        "SELECT o.uscc, o.id FROM organisations o JOIN enterprises e ON e.id = o.id WHERE o.uscc IN ({})",
+                        ps.join(", ")
+                    ),
+                    &w.values,
+                )
+                .await?;
+            for r in rows {
+                out.insert(r.text(0)?, r.int(1)?);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Stores checked signals in one transaction with one audit entry; returns how many.
+    pub async fn import_signals(
+        &self,
+        actor: &str,
+        signals: &[NewSignal],
+    ) -> Result<usize, StoreError> {
+        if signals.is_empty() {
+            return Ok(0);
+        }
+        let rows: Vec<Vec<Value>> = signals
+            .iter()
+            .map(|s| {
+                vec![
+                    s.kind.as_str().into(),
+                    s.enterprise_id.into(),
+                    s.category.as_str().into(),
+                    s.region.as_str().into(),
+                    s.at.into(),
+                    i64::from(s.severity).into(),
+                    s.detail.to_string().into(),
+                ]
+            })
+            .collect();
+        let at = now_ms();
+        let mut tx = self.db.begin().await?;
+        tx.insert_rows(
+            "INSERT INTO risk_signals (kind, enterprise_id, category, region, at, severity, detail)",
+            7,
+            &rows,
+        )
+        .await?;
+        let mut kinds: std::collections::BTreeMap<&str, usize> = Default::default();
+        for s in signals {
+            *kinds.entry(s.kind.as_str()).or_default() += 1;
+        }
+        crate::audit::append(
+            &mut tx,
+            at,
+            crate::audit::Change {
+                actor,
+                action: "risk_signal.import",
+                entity: "risk_signal",
+                entity_id: format!("{} signals", signals.len()),
+                enterprise: None,
+                before: None,
+                after: Some(serde_json::json!({"count": signals.len(), "kinds": kinds})),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(signals.len())
+    }
+
+    /// Records a `counterfeit` risk signal for every counterfeit signal of code
+    /// verification not yet recorded (category from the code's segment when the code is
+    /// known; region where it was verified, else the victim maker's); returns how many
+    /// were new. Signals with neither region are left out.
+    pub async fn record_counterfeit_signals(&self) -> Result<usize, StoreError> {
+        let rows = self
+            .db
+            .fetch_all(
+                "SELECT c.id, c.at, c.kind, c.enterprise_id, COALESCE(c.region, o.region),                  (SELECT p.category FROM code_segments sg JOIN products p ON p.id = sg.product_id                   WHERE c.code_index IS NOT NULL AND sg.first_index <= c.code_index AND c.code_index < sg.first_index + sg.quantity LIMIT 1),                  c.detail                  FROM counterfeit_signals c LEFT JOIN organisations o ON o.id = c.enterprise_id                  LEFT JOIN risk_signals rs ON rs.kind = 'counterfeit' AND rs.source_id = c.id                  WHERE rs.id IS NULL AND COALESCE(c.region, o.region) IS NOT NULL",
+                params![],
+            )
+            .await?;
+        if rows.is_empty() {
+            return Ok(0);
+        }
+        let mut new: Vec<Vec<Value>> = Vec::with_capacity(rows.len());
+        for r in &rows {
+            let kind = r.text(2)?;
+            // A code that does not exist is the surest sign of a fake label.
+            let severity: i64 = if kind == "unknown_code" { 3 } else { 2 };
+            let detail: serde_json::Value =
+                serde_json::from_str(&r.text(6)?).unwrap_or(serde_json::Value::Null);
+            new.push(vec![
+                "counterfeit".into(),
+                r.int(0)?.into(),
+                r.opt_int(3)?.into(),
+                r.opt_text(5)?.into(),
+                r.text(4)?.into(),
+                r.int(1)?.into(),
+                severity.into(),
+                serde_json::json!({"signal": kind, "detail": detail})
+                    .to_string()
+                    .into(),
+            ]);
+        }
+        let mut tx = self.db.begin().await?;
+        tx.upsert_rows(
+            "INSERT INTO risk_signals (kind, source_id, enterprise_id, category, region, at, severity, detail)",
+            8,
+            &new,
+            " ON CONFLICT (kind, source_id) DO NOTHING",
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(new.len())
+    }
+
     /// Records a `sample_failed` signal for every final failure not yet recorded;
     /// returns how many were new.
     pub async fn record_sampling_signals(
@@ -143,28 +317,13 @@ impl Scoped<'_> {
         let rows = db
             .fetch_all(
                 &format!(
-                    "SELECT r.id, r.kind, r.source_id, o.uscc, o.name, r.category, r.region, r.at, r.detail FROM risk_signals r JOIN organisations o ON o.id = r.enterprise_id WHERE {} ORDER BY r.id DESC LIMIT {limit} OFFSET {offset}",
+                    "{SELECT_SIGNAL} WHERE {} ORDER BY r.id DESC LIMIT {limit} OFFSET {offset}",
                     w.sql()
                 ),
                 &w.values,
             )
             .await?;
-        let items = rows
-            .iter()
-            .map(|r| {
-                Ok(RiskSignal {
-                    id: r.int(0)?,
-                    kind: r.text(1)?,
-                    source_id: r.int(2)?,
-                    enterprise: r.text(3)?,
-                    enterprise_name: r.text(4)?,
-                    category: r.opt_text(5)?,
-                    region: r.text(6)?,
-                    at: rfc3339(r.int(7)?),
-                    detail: serde_json::from_str(&r.text(8)?).unwrap_or_default(),
-                })
-            })
-            .collect::<Result<_, StoreError>>()?;
+        let items = rows.iter().map(read_signal).collect::<Result<_, _>>()?;
         Ok(Paged { items, total })
     }
 }

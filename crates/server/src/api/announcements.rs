@@ -110,6 +110,30 @@ pub async fn get(
     Ok(AxumJson(state.store.announcement(id).await?))
 }
 
+/// A public risk warning as the announcements page shows it.
+struct PublicWarning {
+    id: i64,
+    level: &'static str,
+    level_name: String,
+    category: String,
+    region_name: String,
+    raised_at: String,
+    status: String,
+}
+
+fn public_warning(w: zhijian_store::warnings::Warning, zh: bool) -> PublicWarning {
+    let lang = if zh { Lang::Zh } else { Lang::En };
+    PublicWarning {
+        id: w.id,
+        level: w.level.as_str(),
+        level_name: crate::console::warnings::level_name(lang, w.level),
+        category: crate::console::i18n::category(lang, &w.category),
+        region_name: crate::console::i18n::region_name(&w.region),
+        raised_at: local(&w.raised_at),
+        status: crate::console::warnings::status_name(lang, w.status).to_owned(),
+    }
+}
+
 #[derive(Template)]
 #[template(path = "announcements.html")]
 struct ListPage {
@@ -117,6 +141,7 @@ struct ListPage {
     q: String,
     total: i64,
     items: Vec<Announcement>,
+    warnings: Vec<PublicWarning>,
     prev: Option<String>,
     next: Option<String>,
 }
@@ -178,6 +203,22 @@ pub async fn page_list(
         }
         s
     };
+    // Public risk warnings head the first page.
+    let warnings = if page.page == 1 {
+        match state
+            .store
+            .public_warnings(Page {
+                page: 1,
+                per_page: 20,
+            })
+            .await
+        {
+            Ok(w) => w.items.into_iter().map(|w| public_warning(w, zh)).collect(),
+            Err(e) => return ApiError::from(e).into_response(),
+        }
+    } else {
+        Vec::new()
+    };
     let shown = u64::from(page.page) * u64::from(page.per_page);
     let items = found
         .items
@@ -193,6 +234,7 @@ pub async fn page_list(
             q: text.clone(),
             total: found.total,
             items,
+            warnings,
             prev: (page.page > 1).then(|| link(page.page - 1)),
             next: (shown < found.total as u64).then(|| link(page.page + 1)),
         },

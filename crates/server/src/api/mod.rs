@@ -19,6 +19,7 @@ pub mod sampling_stats;
 pub mod session;
 pub mod shop_terminals;
 pub mod verify;
+pub mod warnings;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -163,6 +164,16 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .route("/api/v1/sampling/stats", get(sampling_stats::stats))
         .route("/api/v1/sampling/stats.xlsx", get(sampling_stats::xlsx))
         .route("/api/v1/risk-signals", get(risk::list))
+        .route("/api/v1/signals", post(warnings::import))
+        .route("/api/v1/risk/detect", post(warnings::detect))
+        .route("/api/v1/warnings", get(warnings::list))
+        .route("/api/v1/warnings/{id}", get(warnings::get))
+        .route(
+            "/api/v1/warnings/{id}/transitions",
+            post(warnings::transition),
+        )
+        .route("/api/v1/warnings/{id}/publish", post(warnings::publish))
+        .route("/api/v1/public-warnings", get(warnings::public_list))
         .route(
             "/api/v1/sampling/report-template",
             get(sampling::report_template),

@@ -14,7 +14,8 @@ use crate::state::AppState;
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
 pub struct SignalFilter {
-    /// Only this kind (`sample_failed`).
+    /// Only this kind (`sample_failed`, `counterfeit`, `complaint`, `injury`, `incident`,
+    /// `external`, `recall`).
     kind: Option<String>,
     /// Page number, from 1.
     page: Option<u32>,
@@ -25,7 +26,7 @@ pub struct SignalFilter {
 /// `GET /api/v1/risk-signals`.
 #[utoipa::path(get, path = "/api/v1/risk-signals", operation_id = "risk_signals", tag = "risk",
     summary = "List risk signals",
-    description = "Evidence of risk, newest first: `sample_failed` for every final sampling failure (recorded when it becomes final: at once after a rejected objection or a failed re-test, hourly for windows that close). Bureaus see their subtree, an enterprise its own.",
+    description = "Evidence of risk, newest first: `sample_failed` for every final sampling failure (recorded when it becomes final: at once after a rejected objection or a failed re-test, hourly for windows that close), `counterfeit` for counterfeit signals of code verification (swept hourly) and imported ones, and the complaints, injuries, incidents and external alerts officers import (`POST /api/v1/signals`; no source record, maybe no enterprise). Bureaus see their subtree, an enterprise its own.",
     security(("bearer" = []), ("session" = [])), params(SignalFilter),
     responses(
         (status = 200, body = inline(Paged<RiskSignal>)),

@@ -296,6 +296,56 @@ pub fn stacked_bar_chart(title: &str, series: &[&str], rows: &[(String, Vec<i64>
     svg
 }
 
+/// A column chart of counts (signals a week): one column per label, the largest count
+/// reaching the top; every label when few, else about twelve of them.
+pub fn count_chart(title: &str, labels: &[String], counts: &[u64]) -> String {
+    let width = WIDTH - PLOT_LEFT - PLOT_RIGHT;
+    let height = PLOT_TOP + PLOT_HEIGHT + 40.0;
+    let max = counts.iter().copied().max().unwrap_or(0).max(1);
+    let n = counts.len().max(1);
+    let step = width / n as f64;
+    let mut svg = String::new();
+    let _ = write!(
+        svg,
+        r##"<svg xmlns="http://www.w3.org/2000/svg" class="chart" width="100%" viewBox="0 0 {WIDTH} {height}" role="img" aria-label="{}">"##,
+        escape(title)
+    );
+    let _ = write!(svg, "<title>{}</title>", escape(title));
+    for (v, y) in [(max, PLOT_TOP), (0, PLOT_TOP + PLOT_HEIGHT)] {
+        let _ = write!(
+            svg,
+            r##"<line x1="{PLOT_LEFT}" y1="{y:.1}" x2="{:.1}" y2="{y:.1}" class="chart-grid" stroke="#dde3ea"/><text x="{:.1}" y="{:.1}" text-anchor="end" class="chart-value" font-size="12" fill="#555">{v}</text>"##,
+            PLOT_LEFT + width,
+            PLOT_LEFT - 6.0,
+            y + 4.0
+        );
+    }
+    let every = labels.len().div_ceil(12).max(1);
+    for (i, c) in counts.iter().enumerate() {
+        let h = *c as f64 / max as f64 * PLOT_HEIGHT;
+        let x = PLOT_LEFT + i as f64 * step + step * 0.15;
+        let label = labels.get(i).map_or("", String::as_str);
+        let _ = write!(
+            svg,
+            r##"<rect x="{x:.1}" y="{:.1}" width="{:.1}" height="{h:.1}" class="chart-bar" fill="#2f6fab"><title>{}: {c}</title></rect>"##,
+            PLOT_TOP + PLOT_HEIGHT - h,
+            step * 0.7,
+            escape(label)
+        );
+        if i % every == 0 {
+            let _ = write!(
+                svg,
+                r##"<text x="{:.1}" y="{:.1}" text-anchor="middle" class="chart-label" font-size="12" fill="#333">{}</text>"##,
+                x + step * 0.35,
+                PLOT_TOP + PLOT_HEIGHT + 18.0,
+                escape(label)
+            );
+        }
+    }
+    svg.push_str("</svg>");
+    svg
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

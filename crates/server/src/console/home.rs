@@ -49,6 +49,10 @@ struct HomePage {
     to_do: &'static str,
     /// What sampling asks of the user: (address, text).
     notices: Vec<(String, String)>,
+    /// The open risk warnings of the user's region, newest first: (address, level, text).
+    warnings: Vec<(String, &'static str, String)>,
+    /// The inbox's heading.
+    warnings_title: &'static str,
 }
 
 /// The region and its ancestors, province first: `河北省 / 石家庄市`.
@@ -129,6 +133,57 @@ pub async fn home(State(state): State<AppState>, user: ConsoleUser) -> Response 
             Err(e) => return user.failed(&ApiError::from(e)),
         }
     }
+    let mut warnings = Vec::new();
+    if matches!(
+        user.principal.role,
+        zhijian_core::access::Role::Officer
+            | zhijian_core::access::Role::Admin
+            | zhijian_core::access::Role::Viewer
+    ) {
+        let open = zhijian_store::warnings::WarningFilter {
+            open: true,
+            ..Default::default()
+        };
+        match scoped
+            .warnings(
+                &open,
+                Page {
+                    page: 1,
+                    per_page: 5,
+                },
+            )
+            .await
+        {
+            Ok(p) => {
+                stats.push(Stat {
+                    label: user.lang.pick("未关闭的风险预警", "Open risk warnings"),
+                    value: p.total,
+                    href: "/console/warnings?status=open",
+                    attention: true,
+                });
+                let lang = user.lang;
+                warnings = p
+                    .items
+                    .iter()
+                    .map(|w| {
+                        (
+                            format!("/console/warnings/{}", w.id),
+                            w.level.as_str(),
+                            format!(
+                                "{} · {} · {} · {} · {}",
+                                super::warnings::level_name(lang, w.level),
+                                super::warnings::kind_name(lang, &w.kind),
+                                i18n::category(lang, &w.category),
+                                i18n::region_name(&w.region),
+                                super::warnings::status_name(lang, w.status)
+                            ),
+                        )
+                    })
+                    .collect();
+            }
+            Err(e) => return user.failed(&ApiError::from(e)),
+        }
+    }
     let mut links = Vec::new();
     if user.principal.role == zhijian_core::access::Role::Enterprise {
         links.push(QuickLink {
@@ -184,6 +239,10 @@ pub async fn home(State(state): State<AppState>, user: ConsoleUser) -> Response 
         Err(e) => return user.failed(&ApiError::from(e)),
     };
     let page = HomePage {
+        warnings,
+        warnings_title: user
+            .lang
+            .pick("风险预警（待处置）", "Risk warnings to handle"),
         to_do: super::sampling_texts::texts(user.lang).to_do,
         notices,
         l: user.layout(t.home_title, "home"),

@@ -30,6 +30,7 @@ pub mod session;
 pub mod start;
 pub mod terminals;
 pub mod tilemap;
+pub mod warnings;
 
 use std::sync::LazyLock;
 
@@ -93,6 +94,14 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .route("/logout", post(session::logout))
         .route("/console", get(home::home))
         .route("/console/start", get(start::start))
+        .route("/console/warnings", get(warnings::list))
+        .route("/console/risk", get(warnings::dashboard))
+        .route("/console/warnings/{id}", get(warnings::one))
+        .route(
+            "/console/warnings/{id}/transition",
+            post(warnings::transition),
+        )
+        .route("/console/warnings/{id}/publish", post(warnings::publish))
         .route("/console/start/print", post(start::print))
         .route("/console/enterprises", get(enterprises::list))
         .route("/console/enterprises/{uscc}", get(enterprises::archive))
@@ -669,6 +678,8 @@ pub enum Flash {
     Incident(incidents::Done),
     /// An application to join was decided.
     Registration(zhijian_store::registrations::RegistrationStatus),
+    /// A warning moved (its new status) or was made public (`public`, `withdrawn`).
+    Warning(String),
     /// Something was refused: the error's code and English detail.
     Error(String, String),
 }
@@ -685,6 +696,7 @@ impl Flash {
             Flash::TerminalSuspended => "ts".to_owned(),
             Flash::Grading(d) => format!("g|{}", d.encode()),
             Flash::Incident(d) => format!("i|{}", d.encode()),
+            Flash::Warning(s) => format!("w|{s}"),
             Flash::Error(code, detail) => format!("e|{code}|{detail}"),
         };
         format!(
@@ -720,6 +732,7 @@ impl Flash {
             )),
             ("r", None, None) => Some(Flash::RecordAdded),
             ("ts", None, None) => Some(Flash::TerminalSuspended),
+            ("w", Some(s), None) => Some(Flash::Warning(s.to_owned())),
             ("e", Some(code), Some(detail)) => {
                 Some(Flash::Error(code.to_owned(), detail.to_owned()))
             }
@@ -773,6 +786,10 @@ impl Flash {
                     lang.pick("入网申请", "The application is "),
                     registrations::status_label(lang, *s)
                 ),
+            },
+            Flash::Warning(s) => FlashView {
+                ok: true,
+                text: warnings::done_text(lang, s),
             },
             Flash::Error(code, detail) => {
                 // The Chinese text is looked up by code in the table the API uses; the
