@@ -451,6 +451,7 @@ struct RiskPage {
     zh: bool,
     rows: Vec<RiskRow>,
     trend_svg: String,
+    tile_svg: Option<String>,
 }
 
 /// `GET /console/risk`: open warnings and recent signals per city, and signals a week.
@@ -475,7 +476,7 @@ pub async fn dashboard(
         Err(e) => return user.failed(&ApiError::from(e)),
     };
     let (l, shown) = user.framed(lang.pick("风险概览", "Risk overview"), "warnings", &headers);
-    let rows = o
+    let rows: Vec<RiskRow> = o
         .regions
         .iter()
         .map(|r| {
@@ -488,6 +489,38 @@ pub async fn dashboard(
             }
         })
         .collect();
+    // Open warnings per city on the tile map, coloured by the gravest level open there.
+    // Cities' rows sit on their province's layout, provinces' on the country's.
+    let parent = |code: &str| match (code.get(2..4), code.get(4..)) {
+        (Some("00"), Some("00")) => Some(String::new()),
+        (Some(_), Some("00")) => Some(format!("{}0000", code.get(..2).unwrap_or(""))),
+        _ => None,
+    };
+    let tile_svg = rows
+        .first()
+        .and_then(|r| parent(&r.code))
+        .and_then(|p| super::tilemap::layout_for(&p))
+        .map(|layout| {
+            let tiles: Vec<super::tilemap::Tile> = rows
+                .iter()
+                .map(|r| super::tilemap::Tile {
+                    code: r.code.clone(),
+                    name: r.name.clone(),
+                    value: r.open.iter().sum::<i64>().to_string(),
+                    // red, orange, yellow, blue → 4, 3, 2, 1
+                    step: r
+                        .open
+                        .iter()
+                        .position(|&n| n > 0)
+                        .map_or(0, |i| 4 - i as u8),
+                })
+                .collect();
+            super::tilemap::tile_map(
+                lang.pick("各地未关闭的风险预警", "Open warnings by region"),
+                layout,
+                &tiles,
+            )
+        });
     let labels: Vec<String> = (0..weeks)
         .map(|i| {
             let end = now - jiff::SignedDuration::from_hours(24 * 7 * (weeks - 1 - i));
@@ -506,6 +539,7 @@ pub async fn dashboard(
         l,
         zh: lang == Lang::Zh,
         rows,
+        tile_svg,
         trend_svg: super::chart::count_chart(
             lang.pick("每周风险信号", "Risk signals a week"),
             &labels,
