@@ -109,6 +109,11 @@ async fn hourly_jobs(
             Ok(n) => tracing::info!(signals = n, "counterfeit signals recorded as risk signals"),
             Err(e) => tracing::warn!(error = %e, "recording counterfeit risk signals failed"),
         }
+        match store.record_recall_signals().await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(signals = n, "recalled batches recorded as risk signals"),
+            Err(e) => tracing::warn!(error = %e, "recording recall risk signals failed"),
+        }
         if pass % 24 == 1 {
             let now = jiff::Timestamp::now().as_millisecond();
             let thresholds = zhijian_core::risk::Thresholds::default();

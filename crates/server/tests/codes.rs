@@ -592,6 +592,30 @@ async fn the_code_lifecycle_from_application_to_verification() {
         );
         let r = send(&app, request("GET", &verify(&codes[3]), None, None)).await;
         assert_eq!(r.json["verdict"], "recalled", "{l}");
+        // The recall becomes a risk signal once, and counts against the maker's grade.
+        assert_eq!(s.record_recall_signals().await.unwrap(), 1, "{l}");
+        assert_eq!(s.record_recall_signals().await.unwrap(), 0, "{l}");
+        let g = send(
+            &app,
+            request(
+                "GET",
+                &format!("/api/v1/enterprises/{maker}/grade"),
+                Some(&officer),
+                None,
+            ),
+        )
+        .await;
+        let recall_factor = g.json["factors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["name"] == "signal_recall")
+            .cloned();
+        assert!(
+            recall_factor.is_some_and(|f| f["contribution"].as_f64().unwrap() < 0.0),
+            "{l}: {:?}",
+            g.json
+        );
 
         // Repeats beyond the threshold (5) and a second region raise signals.
         for _ in 0..5 {

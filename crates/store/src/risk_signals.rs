@@ -214,6 +214,50 @@ impl Store {
         Ok(new.len())
     }
 
+    /// Records a `recall` signal (severity 3) for every recalled batch not yet recorded,
+    /// naming its maker, its product's category and the maker's region; returns how many
+    /// were new. Swept like the others (hourly), so that grading and detection see recalls.
+    pub async fn record_recall_signals(&self) -> Result<usize, StoreError> {
+        let rows = self
+            .db
+            .fetch_all(
+                "SELECT b.id, b.enterprise_id, p.category, o.region, b.updated_at, b.lot, b.status_reason \
+                 FROM batches b JOIN products p ON p.id = b.product_id JOIN organisations o ON o.id = b.enterprise_id \
+                 LEFT JOIN risk_signals rs ON rs.kind = 'recall' AND rs.source_id = b.id \
+                 WHERE b.status = 'recalled' AND rs.id IS NULL",
+                params![],
+            )
+            .await?;
+        if rows.is_empty() {
+            return Ok(0);
+        }
+        let mut new: Vec<Vec<Value>> = Vec::with_capacity(rows.len());
+        for r in &rows {
+            new.push(vec![
+                "recall".into(),
+                r.int(0)?.into(),
+                r.int(1)?.into(),
+                r.opt_text(2)?.into(),
+                r.text(3)?.into(),
+                r.int(4)?.into(),
+                3i64.into(),
+                serde_json::json!({"batch": r.int(0)?, "lot": r.text(5)?, "reason": r.opt_text(6)?})
+                    .to_string()
+                    .into(),
+            ]);
+        }
+        let mut tx = self.db.begin().await?;
+        tx.upsert_rows(
+            "INSERT INTO risk_signals (kind, source_id, enterprise_id, category, region, at, severity, detail)",
+            8,
+            &new,
+            " ON CONFLICT (kind, source_id) DO NOTHING",
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(new.len())
+    }
+
     /// Records a `sample_failed` signal for every final failure not yet recorded;
     /// returns how many were new.
     pub async fn record_sampling_signals(
