@@ -202,16 +202,7 @@ impl Store {
                     .into(),
             ]);
         }
-        let mut tx = self.db.begin().await?;
-        tx.upsert_rows(
-            "INSERT INTO risk_signals (kind, source_id, enterprise_id, category, region, at, severity, detail)",
-            8,
-            &new,
-            " ON CONFLICT (kind, source_id) DO NOTHING",
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(new.len())
+        self.record_swept(&new).await
     }
 
     /// Records a `recall` signal (severity 3) for every recalled batch not yet recorded,
@@ -246,16 +237,7 @@ impl Store {
                     .into(),
             ]);
         }
-        let mut tx = self.db.begin().await?;
-        tx.upsert_rows(
-            "INSERT INTO risk_signals (kind, source_id, enterprise_id, category, region, at, severity, detail)",
-            8,
-            &new,
-            " ON CONFLICT (kind, source_id) DO NOTHING",
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(new.len())
+        self.record_swept(&new).await
     }
 
     /// Records a `sample_failed` signal for every final failure not yet recorded;
@@ -313,17 +295,24 @@ impl Store {
                 category.into(),
                 r.text(3)?.into(),
                 at.into(),
+                2i64.into(),
                 detail.to_string().into(),
             ]);
         }
         if new.is_empty() {
             return Ok(0);
         }
+        self.record_swept(&new).await
+    }
+
+    /// Stores swept signals — rows of (kind, source_id, enterprise_id, category, region,
+    /// at, severity, detail) — once each: a source already recorded is skipped.
+    async fn record_swept(&self, new: &[Vec<Value>]) -> Result<usize, StoreError> {
         let mut tx = self.db.begin().await?;
         tx.upsert_rows(
-            "INSERT INTO risk_signals (kind, source_id, enterprise_id, category, region, at, detail)",
-            7,
-            &new,
+            "INSERT INTO risk_signals (kind, source_id, enterprise_id, category, region, at, severity, detail)",
+            8,
+            new,
             " ON CONFLICT (kind, source_id) DO NOTHING",
         )
         .await?;
