@@ -137,6 +137,11 @@ test('risk: a warning through its lifecycle, an incident from opening to its clo
       assert.equal(await viewer.locator('#open-incident').count(), 0);
       await viewer.goto(`${base}/console/incidents`);
       assert.equal(await viewer.locator('#open-incident').count(), 0, 'a viewer opens nothing');
+      await viewer.goto(`${base}/console/risk`);
+      assert.equal(await viewer.locator('#risk-tiles g.tile').count(), 11, 'the province\'s cities as tiles');
+      const open = await api(viewer, '/api/v1/warnings?status=open&per_page=1');
+      assert.equal(await viewer.locator('#top-risks tbody tr').count(), Math.min(10, open.total), 'the top risks');
+      await viewer.screenshot({ path: shot('risk-03-overview.png'), fullPage: true });
     });
   } finally {
     await browser.close();

@@ -437,6 +437,16 @@ pub fn done_text(lang: Lang, what: &str) -> String {
     }
 }
 
+struct TopRisk {
+    id: i64,
+    level: &'static str,
+    level_name: String,
+    kind: &'static str,
+    category: String,
+    region: String,
+    evidence: i64,
+}
+
 struct RiskRow {
     code: String,
     name: String,
@@ -452,6 +462,7 @@ struct RiskPage {
     rows: Vec<RiskRow>,
     trend_svg: String,
     tile_svg: Option<String>,
+    top: Vec<TopRisk>,
 }
 
 /// `GET /console/risk`: open warnings and recent signals per city, and signals a week.
@@ -475,6 +486,40 @@ pub async fn dashboard(
         Ok(o) => o,
         Err(e) => return user.failed(&ApiError::from(e)),
     };
+    // The top risks: the open warnings, gravest level first, then the most evidence.
+    let open = zhijian_store::warnings::WarningFilter {
+        open: true,
+        ..Default::default()
+    };
+    let mut top: Vec<Warning> = match state
+        .store
+        .scoped(&user.principal)
+        .warnings(
+            &open,
+            zhijian_core::page::Page {
+                page: 1,
+                per_page: 500,
+            },
+        )
+        .await
+    {
+        Ok(p) => p.items,
+        Err(e) => return user.failed(&ApiError::from(e)),
+    };
+    top.sort_by_key(|w| (w.level, std::cmp::Reverse(w.evidence_count), w.id));
+    let top: Vec<TopRisk> = top
+        .into_iter()
+        .take(10)
+        .map(|w| TopRisk {
+            id: w.id,
+            level: w.level.as_str(),
+            level_name: level_name(lang, w.level),
+            kind: kind_name(lang, &w.kind),
+            category: i18n::category(lang, &w.category),
+            region: i18n::region_name(&w.region),
+            evidence: w.evidence_count,
+        })
+        .collect();
     let (l, shown) = user.framed(lang.pick("风险概览", "Risk overview"), "warnings", &headers);
     let rows: Vec<RiskRow> = o
         .regions
@@ -490,37 +535,28 @@ pub async fn dashboard(
         })
         .collect();
     // Open warnings per city on the tile map, coloured by the gravest level open there.
-    // Cities' rows sit on their province's layout, provinces' on the country's.
-    let parent = |code: &str| match (code.get(2..4), code.get(4..)) {
-        (Some("00"), Some("00")) => Some(String::new()),
-        (Some(_), Some("00")) => Some(format!("{}0000", code.get(..2).unwrap_or(""))),
-        _ => None,
-    };
-    let tile_svg = rows
-        .first()
-        .and_then(|r| parent(&r.code))
-        .and_then(|p| super::tilemap::layout_for(&p))
-        .map(|layout| {
-            let tiles: Vec<super::tilemap::Tile> = rows
-                .iter()
-                .map(|r| super::tilemap::Tile {
-                    code: r.code.clone(),
-                    name: r.name.clone(),
-                    value: r.open.iter().sum::<i64>().to_string(),
-                    // red, orange, yellow, blue → 4, 3, 2, 1
-                    step: r
-                        .open
-                        .iter()
-                        .position(|&n| n > 0)
-                        .map_or(0, |i| 4 - i as u8),
-                })
-                .collect();
-            super::tilemap::tile_map(
-                lang.pick("各地未关闭的风险预警", "Open warnings by region"),
-                layout,
-                &tiles,
-            )
-        });
+    // The caller's province shows its cities; the country, its provinces.
+    let tile_svg = super::tilemap::layout_for(user.principal.region.as_str()).map(|layout| {
+        let tiles: Vec<super::tilemap::Tile> = rows
+            .iter()
+            .map(|r| super::tilemap::Tile {
+                code: r.code.clone(),
+                name: r.name.clone(),
+                value: r.open.iter().sum::<i64>().to_string(),
+                // red, orange, yellow, blue → 4, 3, 2, 1
+                step: r
+                    .open
+                    .iter()
+                    .position(|&n| n > 0)
+                    .map_or(0, |i| 4 - i as u8),
+            })
+            .collect();
+        super::tilemap::tile_map(
+            lang.pick("各地未关闭的风险预警", "Open warnings by region"),
+            layout,
+            &tiles,
+        )
+    });
     let labels: Vec<String> = (0..weeks)
         .map(|i| {
             let end = now - jiff::SignedDuration::from_hours(24 * 7 * (weeks - 1 - i));
@@ -540,6 +576,7 @@ pub async fn dashboard(
         zh: lang == Lang::Zh,
         rows,
         tile_svg,
+        top,
         trend_svg: super::chart::count_chart(
             lang.pick("每周风险信号", "Risk signals a week"),
             &labels,
