@@ -239,6 +239,9 @@ pub async fn ensure(store: &Store, scale: Scale, seed: u64) -> anyhow::Result<Ac
     crate::demo_grades::generate(store, seed)
         .await
         .context("publishing demo commitments")?;
+    crate::demo_risk::generate(store, seed)
+        .await
+        .context("generating demo risk signals")?;
     store
         .analyze()
         .await
