@@ -37,6 +37,7 @@ pub async fn generate(store: &Store, seed: u64) -> anyhow::Result<usize> {
         )
         .await?;
     let today = jiff::Zoned::now().date();
+    let started = std::time::Instant::now();
     let mut n = 0;
     for (i, r) in rows.iter().take(MAX_ENTERPRISES).enumerate() {
         let uscc = r.text(0)?;
@@ -67,5 +68,9 @@ pub async fn generate(store: &Store, seed: u64) -> anyhow::Result<usize> {
             .with_context(|| format!("publishing a commitment for {uscc}"))?;
         n += 1;
     }
+    eprintln!(
+        "commitments and certifications: {n} published in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
     Ok(n)
 }

@@ -83,12 +83,14 @@ pub async fn generate(store: &Store, seed: u64) -> anyhow::Result<usize> {
         });
     }
     signals.sort_by_key(|s| s.at);
+    let started = std::time::Instant::now();
     for chunk in signals.chunks(2_000) {
         store
             .import_signals("demo", chunk)
             .await
             .context("importing demo risk signals")?;
     }
+    let imported = started.elapsed();
     let thresholds = Thresholds::default();
     for weeks_ago in (0..4).rev() {
         store
@@ -96,5 +98,11 @@ pub async fn generate(store: &Store, seed: u64) -> anyhow::Result<usize> {
             .await
             .context("running detection over the demo signals")?;
     }
+    eprintln!(
+        "risk signals: {} imported in {:.1} s, detection over four weeks in {:.1} s",
+        signals.len(),
+        imported.as_secs_f64(),
+        (started.elapsed() - imported).as_secs_f64()
+    );
     Ok(signals.len())
 }
