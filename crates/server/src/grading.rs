@@ -61,19 +61,12 @@ impl GradingRules {
     }
 }
 
-/// Today's date in China.
-pub fn today() -> jiff::civil::Date {
-    jiff::Timestamp::now()
-        .to_zoned(jiff::tz::TimeZone::fixed(jiff::tz::offset(8)))
-        .date()
-}
-
 /// What grading reads besides the rules, for today.
 pub fn context<'a>(state: &AppState, calendar: &'a Calendar) -> Context<'a> {
     Context {
         objections: crate::api::sampling::objection_rules(state),
         calendar,
-        today: today(),
+        today: crate::api::verify::today(),
     }
 }
 

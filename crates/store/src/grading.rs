@@ -25,6 +25,7 @@ use zhijian_core::sample_result::{ObjectionRules, closed_through};
 
 use crate::audit::{self, Change};
 use crate::db::{Row, Value};
+use crate::objections::day_of;
 use crate::{Scoped, Store, StoreError, Where, now_ms, params, rfc3339};
 
 /// Why grades were recomputed (kept in the history).
@@ -196,14 +197,6 @@ pub struct NewCommitment {
     pub body: String,
     /// Last valid day.
     pub valid_until: Option<Date>,
-}
-
-/// China time's date of an instant in milliseconds.
-fn china_day(ms: i64) -> Option<Date> {
-    jiff::Timestamp::from_millisecond(ms).ok().map(|t| {
-        t.to_zoned(jiff::tz::TimeZone::fixed(jiff::tz::offset(8)))
-            .date()
-    })
 }
 
 /// The middle of a `YYYYMM` month.
@@ -385,7 +378,7 @@ impl Store {
             f.rectifications.push(RectificationFact {
                 sample_id: r.int(1)?,
                 deadline,
-                reported_on: r.opt_int(3)?.and_then(china_day),
+                reported_on: r.opt_int(3)?.map(day_of),
                 follow_up_failed: r.opt_text(4)?.as_deref() == Some("fail"),
             });
         }
@@ -406,9 +399,7 @@ impl Store {
             let Some(f) = facts.get_mut(&r.int(0)?) else {
                 continue;
             };
-            let Some(on) = china_day(r.int(4)?) else {
-                continue;
-            };
+            let on = day_of(r.int(4)?);
             f.signals.push(SignalFact {
                 id: r.int(1)?,
                 kind: r.text(2)?,
@@ -433,11 +424,10 @@ impl Store {
             let Some(f) = facts.get_mut(&r.int(0)?) else {
                 continue;
             };
-            let (Some(kind), Some(published_on)) =
-                (CommitmentKind::parse(&r.text(2)?), china_day(r.int(4)?))
-            else {
+            let Some(kind) = CommitmentKind::parse(&r.text(2)?) else {
                 continue;
             };
+            let published_on = day_of(r.int(4)?);
             f.commitments.push(CommitmentFact {
                 id: r.int(1)?,
                 kind,
@@ -800,7 +790,7 @@ impl Scoped<'_> {
         for r in &rows {
             let grade = read_grade(&r.text(3)?)?;
             let inspected: Option<Date> = r.opt_text(4)?.and_then(|d| d.parse().ok());
-            let sampled = r.opt_int(5)?.and_then(china_day);
+            let sampled = r.opt_int(5)?.map(day_of);
             let last = inspected.max(sampled);
             let s = rules.supervision(grade);
             // Never inspected: due at once (dated today's "until" so it sorts first).

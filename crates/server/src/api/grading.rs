@@ -14,9 +14,10 @@ use zhijian_store::grading::{
 
 use super::enterprises::known_region;
 use super::extract::Json;
+use crate::api::verify::today;
 use crate::auth::Authed;
 use crate::error::ApiError;
-use crate::grading::{context, regrade_all, today};
+use crate::grading::{context, regrade_all};
 use crate::state::AppState;
 
 /// A grade with its reasons and the supervision it brings.

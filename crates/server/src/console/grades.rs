@@ -17,9 +17,10 @@ use super::chart;
 use super::paging::{Pager, page_of, pager};
 use super::{ConsoleUser, Flash, Layout, respond, shanghai_text};
 use crate::api::grading::{CommitmentInput, parse_commitment, put_rules};
+use crate::api::verify::today;
 use crate::auth::Authed;
 use crate::error::ApiError;
-use crate::grading::{context, today};
+use crate::grading::context;
 use crate::lang::Lang;
 use crate::state::AppState;
 
