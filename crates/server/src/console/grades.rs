@@ -14,6 +14,7 @@ use zhijian_core::access::{Action, Role};
 use zhijian_core::grading::{CommitmentKind, Grade};
 
 use super::chart;
+use super::enterprises::Choice;
 use super::paging::{Pager, page_of, pager};
 use super::{ConsoleUser, Flash, Layout, respond, shanghai_text};
 use crate::api::grading::{CommitmentInput, parse_commitment, put_rules};
@@ -434,12 +435,6 @@ struct RegionRow {
     total: i64,
 }
 
-struct Choice {
-    value: String,
-    label: String,
-    selected: bool,
-}
-
 #[derive(Template)]
 #[template(path = "grades.html")]
 struct GradesPage {
@@ -456,13 +451,6 @@ struct GradesPage {
     grades: Vec<&'static str>,
 }
 
-fn is_bureau(user: &ConsoleUser) -> bool {
-    matches!(
-        user.principal.role,
-        Role::Officer | Role::Viewer | Role::Admin
-    )
-}
-
 /// `GET /console/grades` (bureaus): the grade distribution.
 pub async fn distribution(
     State(state): State<AppState>,
@@ -470,7 +458,7 @@ pub async fn distribution(
     headers: HeaderMap,
     params: Result<Query<DistributionParams>, QueryRejection>,
 ) -> Response {
-    if !is_bureau(&user) {
+    if !user.is_bureau() {
         return user.not_found();
     }
     let lang = user.lang;
@@ -633,7 +621,7 @@ pub async fn due(
     headers: HeaderMap,
     params: Result<Query<DueParams>, QueryRejection>,
 ) -> Response {
-    if !is_bureau(&user) {
+    if !user.is_bureau() {
         return user.not_found();
     }
     let lang = user.lang;
@@ -774,7 +762,7 @@ pub async fn rules(
     user: ConsoleUser,
     headers: HeaderMap,
 ) -> Response {
-    if !is_bureau(&user) {
+    if !user.is_bureau() {
         return user.not_found();
     }
     rules_page(&state, &user, &headers, None, None).await

@@ -111,12 +111,7 @@ pub async fn home(State(state): State<AppState>, user: ConsoleUser) -> Response 
             Err(e) => return user.failed(&ApiError::from(e)),
         }
     }
-    if matches!(
-        user.principal.role,
-        zhijian_core::access::Role::Officer
-            | zhijian_core::access::Role::Admin
-            | zhijian_core::access::Role::Viewer
-    ) {
+    if user.is_bureau() {
         match scoped
             .registrations(
                 Some(zhijian_store::registrations::RegistrationStatus::Pending),
@@ -134,12 +129,7 @@ pub async fn home(State(state): State<AppState>, user: ConsoleUser) -> Response 
         }
     }
     let mut warnings = Vec::new();
-    if matches!(
-        user.principal.role,
-        zhijian_core::access::Role::Officer
-            | zhijian_core::access::Role::Admin
-            | zhijian_core::access::Role::Viewer
-    ) {
+    if user.is_bureau() {
         let open = zhijian_store::warnings::WarningFilter {
             open: true,
             ..Default::default()

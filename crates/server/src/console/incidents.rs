@@ -9,9 +9,10 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use serde::Deserialize;
-use zhijian_core::access::{Action, Role, Scope};
+use zhijian_core::access::{Action, Scope};
 use zhijian_core::incident::{IncidentLevel, StepKind};
 
+use super::enterprises::Choice;
 use super::paging::{Pager, page_of, pager};
 use super::{ConsoleUser, Flash, Layout, respond, shanghai_text};
 use crate::api::incidents::{IncidentInput, parse_incident, status_filter};
@@ -110,12 +111,6 @@ fn status_label(lang: Lang, s: &str) -> &'static str {
     }
 }
 
-struct Choice {
-    value: String,
-    label: String,
-    selected: bool,
-}
-
 fn level_choices(lang: Lang, current: Option<IncidentLevel>) -> Vec<Choice> {
     IncidentLevel::ALL
         .iter()
@@ -159,13 +154,6 @@ pub struct ListParams {
     page: Option<String>,
 }
 
-fn is_bureau(user: &ConsoleUser) -> bool {
-    matches!(
-        user.principal.role,
-        Role::Officer | Role::Viewer | Role::Admin
-    )
-}
-
 fn can_handle(user: &ConsoleUser) -> bool {
     user.principal.scope(Action::HandleRisk) != Scope::Nothing
 }
@@ -177,7 +165,7 @@ pub async fn list(
     headers: HeaderMap,
     params: Result<Query<ListParams>, QueryRejection>,
 ) -> Response {
-    if !is_bureau(&user) {
+    if !user.is_bureau() {
         return user.not_found();
     }
     let lang = user.lang;

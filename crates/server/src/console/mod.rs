@@ -401,12 +401,7 @@ impl ConsoleUser {
             username: self.principal.username.clone(),
             role: i18n::role(self.lang, self.principal.role),
             samples: self.principal.role != zhijian_core::access::Role::Printer,
-            bureau: matches!(
-                self.principal.role,
-                zhijian_core::access::Role::Officer
-                    | zhijian_core::access::Role::Viewer
-                    | zhijian_core::access::Role::Admin
-            ),
+            bureau: self.is_bureau(),
         });
         l.csrf = self.csrf.clone();
         l.nav = nav;
@@ -432,6 +427,17 @@ impl ConsoleUser {
         let flash = Flash::from_headers(headers);
         l.flash = flash.as_ref().map(|f| f.view(self.lang));
         (l, flash.is_some())
+    }
+
+    /// Whether the user works for a bureau or runs the node (grades, risk and
+    /// registration pages).
+    pub fn is_bureau(&self) -> bool {
+        matches!(
+            self.principal.role,
+            zhijian_core::access::Role::Officer
+                | zhijian_core::access::Role::Viewer
+                | zhijian_core::access::Role::Admin
+        )
     }
 
     /// Ends a form post: a redirect to `back` carrying what was done or why not, or —

@@ -49,10 +49,7 @@ pub async fn list(
     headers: HeaderMap,
     params: Result<Query<ListParams>, QueryRejection>,
 ) -> Response {
-    if !matches!(
-        user.principal.role,
-        Role::Officer | Role::Admin | Role::Viewer
-    ) {
+    if !user.is_bureau() {
         return user.not_found();
     }
     let lang = user.lang;

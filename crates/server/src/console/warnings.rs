@@ -136,13 +136,6 @@ pub struct ListParams {
     page: Option<String>,
 }
 
-fn bureau(user: &ConsoleUser) -> bool {
-    matches!(
-        user.principal.role,
-        Role::Officer | Role::Admin | Role::Viewer
-    )
-}
-
 /// `GET /console/warnings`.
 pub async fn list(
     State(state): State<AppState>,
@@ -150,7 +143,7 @@ pub async fn list(
     headers: HeaderMap,
     params: Result<Query<ListParams>, QueryRejection>,
 ) -> Response {
-    if !bureau(&user) {
+    if !user.is_bureau() {
         return user.not_found();
     }
     let lang = user.lang;
@@ -294,7 +287,7 @@ pub async fn one(
     let Some(id) = super::fields::id_of(&id) else {
         return user.not_found();
     };
-    if !bureau(&user) {
+    if !user.is_bureau() {
         return user.not_found();
     }
     let d: WarningDetail = match state.store.scoped(&user.principal).warning(id).await {
@@ -471,7 +464,7 @@ pub async fn dashboard(
     user: ConsoleUser,
     headers: HeaderMap,
 ) -> Response {
-    if !bureau(&user) {
+    if !user.is_bureau() {
         return user.not_found();
     }
     let lang = user.lang;
