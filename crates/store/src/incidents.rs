@@ -159,16 +159,19 @@ impl Scoped<'_> {
         let at = now_ms();
         let by = self.principal.username.as_str();
         let mut tx = self.store.db.begin().await?;
-        // The nearest bureau at or above the region owns it.
-        let code = new.region.as_str();
-        let (city, province) = (
-            format!("{}00", code.get(..4).unwrap_or(code)),
-            format!("{}0000", code.get(..2).unwrap_or(code)),
-        );
+        // The nearest bureau at or above the region (up to its province) owns it.
+        let mut w = Where::default();
+        let chain: Vec<String> = std::iter::successors(Some(new.region), |r| r.parent())
+            .take_while(|r| *r != RegionCode::NATIONAL)
+            .map(|r| w.arg(r.as_str()))
+            .collect();
         let owner = tx
             .fetch_optional(
-                "SELECT id FROM organisations WHERE kind = 'bureau' AND region IN ($1, $2, $3) ORDER BY region DESC LIMIT 1",
-                params![code, city.as_str(), province.as_str()],
+                &format!(
+                    "SELECT id FROM organisations WHERE kind = 'bureau' AND region IN ({}) ORDER BY region DESC LIMIT 1",
+                    chain.join(", ")
+                ),
+                &w.values,
             )
             .await?
             .ok_or_else(|| StoreError::Invalid {
