@@ -159,10 +159,11 @@ impl Scoped<'_> {
         let at = now_ms();
         let by = self.principal.username.as_str();
         let mut tx = self.store.db.begin().await?;
-        // The nearest bureau at or above the region (up to its province) owns it.
+        // The nearest bureau at or above the region (up to its province; the national
+        // bureau only for a national incident) owns it.
         let mut w = Where::default();
         let chain: Vec<String> = std::iter::successors(Some(new.region), |r| r.parent())
-            .take_while(|r| *r != RegionCode::NATIONAL)
+            .take_while(|r| *r == new.region || *r != RegionCode::NATIONAL)
             .map(|r| w.arg(r.as_str()))
             .collect();
         let owner = tx
