@@ -70,6 +70,28 @@ pub fn context<'a>(state: &AppState, calendar: &'a Calendar) -> Context<'a> {
     }
 }
 
+/// An enterprise's grade as `who` may read it, recomputed from its record as it stands,
+/// with the rules it was computed under.
+pub async fn grade_for(
+    state: &AppState,
+    who: &zhijian_core::access::Principal,
+    uscc: &str,
+) -> Result<(zhijian_store::grading::GradeView, Arc<Active>), StoreError> {
+    let active = state.grading.current(&state.store).await?;
+    let calendar = state.config.calendar();
+    let grade = state
+        .store
+        .scoped(who)
+        .grade(
+            uscc,
+            &active.rules,
+            active.version,
+            context(state, &calendar),
+        )
+        .await?;
+    Ok((grade, active))
+}
+
 /// Regrades every enterprise now; returns how many grades changed.
 pub async fn regrade_all(state: &AppState, cause: Cause) -> Result<usize, StoreError> {
     let active = state.grading.current(&state.store).await?;

@@ -17,7 +17,7 @@ use super::extract::Json;
 use crate::api::verify::today;
 use crate::auth::Authed;
 use crate::error::ApiError;
-use crate::grading::{context, regrade_all};
+use crate::grading::{grade_for, regrade_all};
 use crate::state::AppState;
 
 /// A grade with its reasons and the supervision it brings.
@@ -46,18 +46,7 @@ pub async fn grade(
     who: Authed,
     Path(uscc): Path<String>,
 ) -> Result<AxumJson<GradeAnswer>, ApiError> {
-    let active = state.grading.current(&state.store).await?;
-    let calendar = state.config.calendar();
-    let grade = state
-        .store
-        .scoped(&who.0)
-        .grade(
-            uscc.trim(),
-            &active.rules,
-            active.version,
-            context(&state, &calendar),
-        )
-        .await?;
+    let (grade, active) = grade_for(&state, &who.0, uscc.trim()).await?;
     let supervision = active.rules.supervision(grade.grade).clone();
     Ok(AxumJson(GradeAnswer { grade, supervision }))
 }

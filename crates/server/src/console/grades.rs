@@ -21,7 +21,7 @@ use crate::api::grading::{CommitmentInput, parse_commitment, put_rules};
 use crate::api::verify::today;
 use crate::auth::Authed;
 use crate::error::ApiError;
-use crate::grading::context;
+use crate::grading::grade_for;
 use crate::lang::Lang;
 use crate::state::AppState;
 
@@ -224,21 +224,8 @@ pub async fn grade(
     Path(uscc): Path<String>,
 ) -> Response {
     let lang = user.lang;
-    let active = match state.grading.current(&state.store).await {
-        Ok(a) => a,
-        Err(e) => return user.failed(&ApiError::from(e)),
-    };
-    let calendar = state.config.calendar();
     let scoped = state.store.scoped(&user.principal);
-    let g = match scoped
-        .grade(
-            &uscc,
-            &active.rules,
-            active.version,
-            context(&state, &calendar),
-        )
-        .await
-    {
+    let (g, active) = match grade_for(&state, &user.principal, &uscc).await {
         Ok(g) => g,
         Err(e) => {
             let e = ApiError::from(e);
@@ -823,19 +810,7 @@ pub struct GradeBadge {
 /// The grade badge of an archive (recomputed, as the grade page does); `None` when it
 /// cannot be read.
 pub async fn badge(state: &AppState, user: &ConsoleUser, uscc: &str) -> Option<GradeBadge> {
-    let active = state.grading.current(&state.store).await.ok()?;
-    let calendar = state.config.calendar();
-    let g = state
-        .store
-        .scoped(&user.principal)
-        .grade(
-            uscc,
-            &active.rules,
-            active.version,
-            context(state, &calendar),
-        )
-        .await
-        .ok()?;
+    let (g, active) = grade_for(state, &user.principal, uscc).await.ok()?;
     let s = active.rules.supervision(g.grade);
     let lang = user.lang;
     Some(GradeBadge {
