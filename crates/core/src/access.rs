@@ -183,6 +183,10 @@ pub enum Action {
     ReadRisk,
     /// Raise, handle and close warnings and incidents.
     HandleRisk,
+    /// Capture EPCIS events (an enterprise only about its own codes and locations).
+    CaptureEvents,
+    /// Read EPCIS events, traces and batch dossiers.
+    ReadEvents,
 }
 
 impl Principal {
@@ -192,8 +196,9 @@ impl Principal {
         match (self.role, action) {
             (_, Action::UseCodes) if self.role != Role::Enterprise => Scope::Nothing,
             (Role::Admin, _) => Scope::All,
+            (Role::Officer | Role::Viewer, Action::CaptureEvents) => Scope::Nothing,
             (Role::Officer, _) => Scope::Region(self.region),
-            (Role::Viewer, Action::Read | Action::ReadSampling | Action::ReadRisk) => {
+            (Role::Viewer, Action::Read | Action::ReadSampling | Action::ReadRisk | Action::ReadEvents) => {
                 Scope::Region(self.region)
             }
             (Role::Viewer, _) => Scope::Nothing,
@@ -205,7 +210,9 @@ impl Principal {
                 | Action::ApplyCodes
                 | Action::UseCodes
                 | Action::FlagBatch
-                | Action::PublishCommitment,
+                | Action::PublishCommitment
+                | Action::CaptureEvents
+                | Action::ReadEvents,
             ) => own(),
             (Role::Enterprise, _) => Scope::Nothing,
             (Role::Printer | Role::Lab, _) => Scope::Nothing,

@@ -14,8 +14,18 @@
 //!     "epcList": ["urn:epc:id:sgtin:0614141.107346.2017"], "bizStep": "shipping"}]}}"#;
 //! let document = zhijian_epcis::read_json(text).unwrap();
 //! assert_eq!(document.events.len(), 1);
-//! assert_eq!(document.events[0].biz_step.as_deref(), Some("https://ns.gs1.org/voc/Bizstep-shipping"));
+//! assert_eq!(document.events[0].biz_step.as_deref(), Some("https://ref.gs1.org/cbv/BizStep-shipping"));
 //! ```
 
-// Modules are added as they land: document reading and validation (json), the CBV
-// vocabularies (vocab), identifiers, event hashes, XML reading, query parameters.
+mod event;
+mod json;
+pub mod output;
+mod problem;
+pub mod query;
+mod uri;
+pub mod vocab;
+
+pub use event::{Action, Event, EventType, Named, Quantity, Role, Typed};
+pub use json::{CONTEXT, Document, KNOWN_CONTEXTS, MAX_EVENTS, read_document, read_json, read_single_event};
+pub use problem::{Problem, Rejection};
+pub use uri::is_absolute_uri;

@@ -17,6 +17,7 @@ pub mod archive_cache;
 pub mod auth;
 pub mod config;
 pub mod console;
+pub mod epcis;
 pub mod error;
 pub mod grading;
 pub mod keys;
@@ -51,6 +52,7 @@ pub fn router(state: AppState) -> Router {
         .merge(api::routes(&state))
         .route("/api/v1/openapi.json", get(openapi::document))
         .merge(console::routes(&state))
+        .merge(epcis::routes())
         .route("/healthz", get(ops::healthz))
         .route("/readyz", get(ops::readyz))
         .route("/metrics", get(metrics::metrics))

@@ -19,6 +19,7 @@ pub mod changes;
 pub mod codes;
 pub mod db;
 pub mod enterprises;
+pub mod epcis;
 pub mod grading;
 pub mod identity;
 pub mod import;
