@@ -20,4 +20,5 @@
 // Modules are added as they land: document reading and validation (json), the CBV
 // vocabularies (vocab), identifiers, event hashes, XML reading, query parameters.
 
+pub mod hash;
 pub mod identifier;
