@@ -22,3 +22,4 @@
 
 pub mod hash;
 pub mod identifier;
+pub mod xml;
