@@ -366,14 +366,14 @@ fn gtin_from_epc(cp: &str, item_ref: &str) -> Result<String, IdentifierError> {
 fn urn_sgtin(body: &str) -> Result<Identifier, IdentifierError> {
     let p = split_parts(body, 3)?;
     let gtin = gtin_from_epc(p[0], p[1])?;
-    let serial = set82(&urn_decode(p[2], "serial")?, "serial", 20)?;
+    let serial = set82(&percent_decode(p[2], "serial")?, "serial", 20)?;
     Ok(Identifier::Sgtin { gtin, serial })
 }
 
 fn urn_lgtin(body: &str) -> Result<Identifier, IdentifierError> {
     let p = split_parts(body, 3)?;
     let gtin = gtin_from_epc(p[0], p[1])?;
-    let lot = set82(&urn_decode(p[2], "lot")?, "lot", 20)?;
+    let lot = set82(&percent_decode(p[2], "lot")?, "lot", 20)?;
     Ok(Identifier::Lgtin { gtin, lot })
 }
 
@@ -407,7 +407,7 @@ fn gln_from_epc(cp: &str, reference: &str) -> Result<String, IdentifierError> {
 fn urn_sgln(body: &str) -> Result<Identifier, IdentifierError> {
     let p = split_parts(body, 3)?;
     let gln = gln_from_epc(p[0], p[1])?;
-    let extension = set82(&urn_decode(p[2], "GLN extension")?, "GLN extension", 20)?;
+    let extension = set82(&percent_decode(p[2], "GLN extension")?, "GLN extension", 20)?;
     // TDS: extension `0` means "no extension".
     let extension = (extension != "0").then_some(extension);
     Ok(Identifier::Sgln { gln, extension })
@@ -424,7 +424,7 @@ fn urn_grai(body: &str) -> Result<Identifier, IdentifierError> {
     let p = split_parts(body, 3)?;
     prefix_and_reference(p[0], p[1], "company prefix and asset type", 12)?;
     let grai = with_check_digit(&format!("0{}{}", p[0], p[1]));
-    let serial = set82(&urn_decode(p[2], "serial")?, "serial", 16)?;
+    let serial = set82(&percent_decode(p[2], "serial")?, "serial", 16)?;
     Ok(Identifier::Grai {
         grai,
         serial: non_empty(serial),
@@ -435,7 +435,7 @@ fn urn_giai(body: &str) -> Result<Identifier, IdentifierError> {
     let p = split_parts(body, 2)?;
     let cp = company_prefix(p[0])?;
     let giai = set82(
-        &format!("{cp}{}", urn_decode(p[1], "asset reference")?),
+        &format!("{cp}{}", percent_decode(p[1], "asset reference")?),
         "GIAI",
         30,
     )?;
@@ -454,7 +454,7 @@ fn urn_gdti(body: &str) -> Result<Identifier, IdentifierError> {
     let p = split_parts(body, 3)?;
     prefix_and_reference(p[0], p[1], "company prefix and document type", 12)?;
     let gdti = with_check_digit(&format!("{}{}", p[0], p[1]));
-    let serial = set82(&urn_decode(p[2], "serial")?, "serial", 17)?;
+    let serial = set82(&percent_decode(p[2], "serial")?, "serial", 17)?;
     Ok(Identifier::Gdti {
         gdti,
         serial: non_empty(serial),
@@ -482,7 +482,7 @@ fn urn_cpi(body: &str) -> Result<Identifier, IdentifierError> {
     let cp = company_prefix(p[0])?;
     let cpid = set39(&format!(
         "{cp}{}",
-        urn_decode(p[1], "component/part reference")?
+        percent_decode(p[1], "component/part reference")?
     ))?;
     digits(serial, "serial")?;
     max_len(serial, "serial", 12)?;
@@ -565,14 +565,17 @@ fn parse_digital_link(s: &str) -> Result<Identifier, IdentifierError> {
         return Ok(Identifier::Other(s.to_owned()));
     };
     let rest = &segments[start..];
-    if rest.len() % 2 != 0 {
+    if !rest.len().is_multiple_of(2) {
         return Err(IdentifierError::Malformed(
             "a Digital Link path has AI/value pairs",
         ));
     }
     let mut pairs = Vec::with_capacity(rest.len() / 2);
     for pair in rest.chunks(2) {
-        pairs.push((ai_of(pair[0]), dl_decode(pair[1], "Digital Link value")?));
+        pairs.push((
+            ai_of(pair[0]),
+            percent_decode(pair[1], "Digital Link value")?,
+        ));
     }
     digital_link_key(&pairs)
 }
@@ -829,16 +832,6 @@ fn percent_decode(s: &str, field: &'static str) -> Result<String, IdentifierErro
         out.push(char::from(byte));
     }
     Ok(out)
-}
-
-/// Decodes an EPC URN component.
-fn urn_decode(s: &str, field: &'static str) -> Result<String, IdentifierError> {
-    percent_decode(s, field)
-}
-
-/// Decodes a Digital Link path segment.
-fn dl_decode(s: &str, field: &'static str) -> Result<String, IdentifierError> {
-    percent_decode(s, field)
 }
 
 /// Percent-encodes everything but the RFC 3986 unreserved characters, as the Digital Link

@@ -667,7 +667,9 @@ impl Converter {
     }
 
     /// A user extension element: nested elements as an object (repeated names as arrays),
-    /// a leaf as its text, typed by `xsi:type` integer/double as a number.
+    /// a leaf as its text — a JSON number when `xsi:type` says integer or double (or one
+    /// of their XSD relatives), a string otherwise (booleans too: JSON-LD examples write
+    /// extension booleans as strings).
     fn extension_value(&mut self, element: &Element) -> Value {
         if element.children.is_empty() {
             let text = element.trimmed_text();
@@ -675,7 +677,6 @@ impl Converter {
                 Some(
                     "integer" | "int" | "long" | "short" | "byte" | "decimal" | "double" | "float",
                 ) => number(text),
-                Some("boolean") => boolean(text),
                 _ => text.into(),
             };
         }
@@ -737,6 +738,7 @@ fn number(text: &str) -> Value {
     }
 }
 
+/// `booleanValue` of a sensor report: a JSON boolean for the XSD boolean spellings.
 fn boolean(text: &str) -> Value {
     match text.trim() {
         "true" | "1" => Value::Bool(true),

@@ -11,7 +11,7 @@ use proptest::prelude::*;
 use serde_json::{Map, Value, json};
 use zhijian_epcis::hash::{event_hash, namespaces, pre_hash};
 use zhijian_epcis::identifier::Identifier;
-use zhijian_epcis::xml::read_xml;
+use zhijian_epcis::xml::{XmlError, read_xml};
 
 // ---------------------------------------------------------------------------------------
 // Fixtures
@@ -351,4 +351,341 @@ fn every_gs1_xml_event_document_reads() {
         read_count += 1;
     }
     assert!(read_count >= 25, "only {read_count} documents read");
+}
+
+/// A value with the differences that are spelling, not content, removed: timestamps as
+/// UTC instants, CBV URNs and `gs1:` CURIEs as bare names, numbers as f64.
+fn spelling_free(value: &Value) -> Value {
+    match value {
+        Value::String(s) => {
+            if let Ok(t) = s.parse::<jiff::Timestamp>() {
+                return Value::String(t.to_string());
+            }
+            let bare = s
+                .strip_prefix("urn:epcglobal:cbv:")
+                .and_then(|rest| rest.split_once(':'))
+                .map(|(_, name)| name);
+            Value::String(
+                bare.or_else(|| s.strip_prefix("gs1:"))
+                    .unwrap_or(s)
+                    .to_owned(),
+            )
+        }
+        Value::Number(n) => json!(n.as_f64()),
+        Value::Array(items) => Value::Array(items.iter().map(spelling_free).collect()),
+        Value::Object(map) => Value::Object(
+            map.iter()
+                .map(|(k, v)| (k.clone(), spelling_free(v)))
+                .collect(),
+        ),
+        other => other.clone(),
+    }
+}
+
+/// GS1's "all possible fields" ObjectEvent in XML and in JSON-LD. The two fixtures do not
+/// hold the same event: the JSON adds eventID, certificationInfo, errorDeclaration, ILMD
+/// and other user extensions, says action ADD where the XML says OBSERVE, and writes
+/// times in UTC and vocabulary as short names. So the standard fields both carry are
+/// compared, modulo spelling (see `spelling_free`: timestamps by instant, CBV URN vs. short
+/// name, `gs1:` CURIE vs. bare term, `26.0` vs `26`), and the known differences are
+/// checked to be just those.
+#[test]
+fn full_combination_object_event_matches_its_json_form() {
+    let dir = gs1();
+    let from_xml =
+        document(&dir.join("XML/WithFullCombinationOfFields/object_event_all_possible_fields.xml"));
+    let from_json = document(
+        &dir.join("JSON/WithFullCombinationOfFields/object_event_all_possible_fields.jsonld"),
+    );
+    for key in ["type", "schemaVersion", "creationDate"] {
+        assert_eq!(from_xml[key], from_json[key], "document {key}");
+    }
+    let [xml_event] = events(&from_xml)
+        .try_into()
+        .unwrap_or_else(|_| panic!("one XML event"));
+    let [json_event] = events(&from_json)
+        .try_into()
+        .unwrap_or_else(|_| panic!("one JSON event"));
+    let standard = [
+        "type",
+        "eventTime",
+        "eventTimeZoneOffset",
+        "epcList",
+        "bizStep",
+        "disposition",
+        "readPoint",
+        "bizLocation",
+        "bizTransactionList",
+        "quantityList",
+        "sourceList",
+        "destinationList",
+        "persistentDisposition",
+    ];
+    for key in standard {
+        assert_eq!(
+            spelling_free(&xml_event[key]),
+            spelling_free(&json_event[key]),
+            "{key}"
+        );
+    }
+    let sensor = |event: &Map<String, Value>, part: &str| {
+        spelling_free(&event["sensorElementList"][0][part])
+    };
+    assert_eq!(
+        sensor(&xml_event, "sensorMetadata"),
+        sensor(&json_event, "sensorMetadata")
+    );
+    assert_eq!(
+        sensor(&xml_event, "sensorReport"),
+        sensor(&json_event, "sensorReport")
+    );
+    // Extensions the XML does carry come out as the JSON form writes them.
+    assert_eq!(
+        xml_event["sensorElementList"][0]["ext1:default"],
+        "stringAsDefaultValue"
+    );
+    assert_eq!(
+        xml_event["sensorElementList"][0]["ext1:object"]["ext2:object"]["ext3:string"],
+        "stringInObjectInObject"
+    );
+    assert_eq!(
+        xml_event["sensorElementList"][0]["ext1:object"]["ext2:array"],
+        11
+    );
+    assert_eq!(xml_event["sensorElementList"][0]["ext1:boolean"], "true");
+    // The known content differences of the fixtures themselves.
+    assert_eq!(
+        (xml_event["action"].as_str(), json_event["action"].as_str()),
+        (Some("OBSERVE"), Some("ADD"))
+    );
+    for only_in_json in [
+        "eventID",
+        "certificationInfo",
+        "errorDeclaration",
+        "ilmd",
+        "ext1:int",
+    ] {
+        assert!(
+            xml_event.get(only_in_json).is_none() && json_event.get(only_in_json).is_some(),
+            "{only_in_json}"
+        );
+    }
+    let context = namespaces(&from_xml["@context"]);
+    assert_eq!(
+        context,
+        namespaces(&from_json["@context"]),
+        "the extension namespaces in @context"
+    );
+}
+
+#[test]
+fn the_json_form_of_xml_fields() {
+    let xml = br#"<epcis:EPCISDocument xmlns:epcis="urn:epcglobal:epcis:xsd:2" xmlns:my="urn:my"
+        xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" schemaVersion="2.0" creationDate="2020-01-01T00:00:00Z">
+      <EPCISBody><EventList><AggregationEvent>
+        <eventTime>2020-01-01T00:00:00Z</eventTime><eventTimeZoneOffset>+00:00</eventTimeZoneOffset>
+        <!-- comments are ignored -->
+        <parentID>urn:epc:id:sscc:0614141.1234567890</parentID>
+        <childEPCs><epc>urn:epc:id:sgtin:0614141.107346.1</epc><epc>urn:epc:id:sgtin:0614141.107346.2</epc></childEPCs>
+        <action>ADD</action>
+        <errorDeclaration><declarationTime>2020-01-02T00:00:00Z</declarationTime><reason>urn:epcglobal:cbv:er:did_not_occur</reason>
+          <correctiveEventIDs><correctiveEventID>urn:uuid:1</correctiveEventID><correctiveEventID>urn:uuid:2</correctiveEventID></correctiveEventIDs>
+        </errorDeclaration>
+        <my:note>a &amp; b &#x4E2D;</my:note>
+        <my:n xsi:type="xsd:double">1.5</my:n>
+        <my:n xsi:type="xsd:double">2</my:n>
+      </AggregationEvent></EventList></EPCISBody></epcis:EPCISDocument>"#;
+    let document = read_xml(xml).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        document["@context"],
+        json!(["https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld", {"my": "urn:my"}])
+    );
+    let event = &document["epcisBody"]["eventList"][0];
+    assert_eq!(
+        event["childEPCs"],
+        json!([
+            "urn:epc:id:sgtin:0614141.107346.1",
+            "urn:epc:id:sgtin:0614141.107346.2"
+        ])
+    );
+    assert_eq!(
+        event["errorDeclaration"]["correctiveEventIDs"],
+        json!(["urn:uuid:1", "urn:uuid:2"])
+    );
+    assert_eq!(event["my:note"], "a & b 中");
+    assert_eq!(event["my:n"], json!([1.5, 2]));
+}
+
+#[test]
+fn epcis_1_x_extension_wrappers_are_flattened() {
+    let xml = br#"<epcis:EPCISDocument xmlns:epcis="urn:epcglobal:epcis:xsd:1" schemaVersion="1.2" creationDate="2020-01-01T00:00:00Z">
+      <EPCISBody><EventList>
+        <ObjectEvent><eventTime>2020-01-01T00:00:00Z</eventTime><eventTimeZoneOffset>+00:00</eventTimeZoneOffset>
+          <baseExtension><eventID>urn:uuid:1</eventID></baseExtension>
+          <epcList/><action>ADD</action>
+          <extension><quantityList><quantityElement><epcClass>urn:epc:class:lgtin:4012345.012345.998877</epcClass>
+            <quantity>200.5</quantity><uom>KGM</uom></quantityElement></quantityList></extension>
+        </ObjectEvent>
+        <extension><TransformationEvent><eventTime>2020-01-01T00:00:00Z</eventTime></TransformationEvent></extension>
+      </EventList></EPCISBody></epcis:EPCISDocument>"#;
+    let document = read_xml(xml).unwrap_or_else(|e| panic!("{e}"));
+    let events = events(&document);
+    assert_eq!(events.len(), 2);
+    assert_eq!(events[0]["eventID"], "urn:uuid:1");
+    assert_eq!(events[0]["epcList"], json!([]));
+    assert_eq!(events[0]["quantityList"][0]["quantity"], 200.5);
+    assert_eq!(events[1]["type"], "TransformationEvent");
+}
+
+fn error_code(xml: &[u8]) -> &'static str {
+    match read_xml(xml) {
+        Ok(document) => panic!("read: {document}"),
+        Err(e) => e.code(),
+    }
+}
+
+const HEAD: &str =
+    r#"<epcis:EPCISDocument xmlns:epcis="urn:epcglobal:epcis:xsd:2"><EPCISBody><EventList>"#;
+const TAIL: &str = "</EventList></EPCISBody></epcis:EPCISDocument>";
+
+#[test]
+fn xml_errors_are_typed_and_located() {
+    assert_eq!(
+        error_code(b"<epcis:EPCISDocument xmlns:epcis=\"urn:epcglobal:epcis:xsd:2\"><EPCISBody>"),
+        "malformed_xml"
+    );
+    assert_eq!(error_code(b"<a><b></a></b>"), "malformed_xml");
+    assert_eq!(error_code(b""), "malformed_xml");
+    assert_eq!(
+        error_code(b"<epcis:EPCISQueryDocument xmlns:epcis=\"urn:epcglobal:epcis:xsd:2\"/>"),
+        "not_epcis_document"
+    );
+    assert_eq!(
+        error_code(format!("{HEAD}<FooEvent/>{TAIL}").as_bytes()),
+        "unknown_event"
+    );
+    let laughs = format!(
+        "<?xml version=\"1.0\"?><!DOCTYPE lolz [<!ENTITY lol \"lol\"><!ENTITY lol2 \"&lol;&lol;\">]>{HEAD}<ObjectEvent><x>&lol2;</x></ObjectEvent>{TAIL}"
+    );
+    assert_eq!(error_code(laughs.as_bytes()), "entity_declaration");
+    assert_eq!(
+        error_code(
+            format!("{HEAD}<ObjectEvent><action>&foo;</action></ObjectEvent>{TAIL}").as_bytes()
+        ),
+        "unknown_entity"
+    );
+    let deep = format!(
+        "{HEAD}<ObjectEvent>{}{}</ObjectEvent>{TAIL}",
+        "<a>".repeat(70),
+        "</a>".repeat(70)
+    );
+    assert_eq!(error_code(deep.as_bytes()), "too_deep");
+    match read_xml(format!("{HEAD}<Bad/>{TAIL}").as_bytes()) {
+        Err(XmlError::UnknownEvent { path }) => {
+            assert_eq!(path, "EPCISDocument/EPCISBody/EventList/Bad")
+        }
+        other => panic!("{other:?}"),
+    }
+    match read_xml(b"<epcis:EPCISDocument xmlns:epcis=\"urn:epcglobal:epcis:xsd:2\"><a></b>") {
+        Err(XmlError::Malformed { offset, .. }) => assert!(offset > 0),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn too_many_events_stop_the_reading_early() {
+    // The limit is checked as events start, so a document is refused at event 100 001
+    // even though it is broken further on (it never closes).
+    let events = "<ObjectEvent/>".repeat(zhijian_epcis::xml::MAX_EVENTS + 1);
+    let truncated = format!("{HEAD}{events}<ObjectEvent><unclosed>");
+    match read_xml(truncated.as_bytes()) {
+        Err(XmlError::TooManyEvents { offset }) => {
+            assert!(offset as usize > HEAD.len() + 14 * 100_000 - 1)
+        }
+        other => panic!("{other:?}"),
+    }
+    let exactly = format!(
+        "{HEAD}{}{TAIL}",
+        "<ObjectEvent/>".repeat(zhijian_epcis::xml::MAX_EVENTS)
+    );
+    assert!(read_xml(exactly.as_bytes()).is_ok());
+}
+
+/// A byte-level mutation of a document.
+#[derive(Debug, Clone)]
+enum Mutation {
+    Truncate(prop::sample::Index),
+    Flip(prop::sample::Index, u8),
+    Splice(prop::sample::Index, prop::sample::Index, Vec<u8>),
+}
+
+fn mutation() -> impl Strategy<Value = Mutation> {
+    prop_oneof![
+        any::<prop::sample::Index>().prop_map(Mutation::Truncate),
+        (any::<prop::sample::Index>(), 1u8..=255).prop_map(|(at, bit)| Mutation::Flip(at, bit)),
+        (
+            any::<prop::sample::Index>(),
+            any::<prop::sample::Index>(),
+            prop::collection::vec(any::<u8>(), 0..16)
+        )
+            .prop_map(|(a, b, bytes)| Mutation::Splice(a, b, bytes)),
+    ]
+}
+
+fn mutate(mut bytes: Vec<u8>, mutations: &[Mutation]) -> Vec<u8> {
+    for mutation in mutations {
+        if bytes.is_empty() {
+            break;
+        }
+        match mutation {
+            Mutation::Truncate(at) => bytes.truncate(at.index(bytes.len())),
+            Mutation::Flip(at, bits) => {
+                let i = at.index(bytes.len());
+                bytes[i] ^= bits;
+            }
+            Mutation::Splice(a, b, insert) => {
+                let (x, y) = (a.index(bytes.len()), b.index(bytes.len()));
+                let (from, to) = (x.min(y), x.max(y));
+                bytes.splice(from..to, insert.iter().copied());
+            }
+        }
+    }
+    bytes
+}
+
+fn fuzz_corpus() -> Vec<Vec<u8>> {
+    let root = gs1().join("XML");
+    [
+        "WithEventHashID/event_with_identical_hash_id_1.xml",
+        "WithFullCombinationOfFields/object_event_all_possible_fields.xml",
+        "WithSensorData/SensorDataExamples.xml",
+        "WithErrorDeclaration/ErrorDeclarationAndCorrectiveEvent.xml",
+        "Example_9.6.1-ObjectEvent-2020_06_18a.xml",
+    ]
+    .iter()
+    .map(|name| read(&root.join(name)))
+    .collect()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(512))]
+
+    #[test]
+    fn arbitrary_bytes_never_panic_the_xml_reader(bytes in prop::collection::vec(any::<u8>(), 0..2048)) {
+        let _ = read_xml(&bytes);
+    }
+
+    #[test]
+    fn mutated_fixtures_never_panic_the_xml_reader(which in any::<prop::sample::Index>(),
+                                                  mutations in prop::collection::vec(mutation(), 1..4)) {
+        let corpus = fuzz_corpus();
+        let mutated = mutate(corpus[which.index(corpus.len())].clone(), &mutations);
+        if let Ok(document) = read_xml(&mutated) {
+            // Whatever is read must hash without panicking too.
+            let ns = namespaces(&document["@context"]);
+            for event in events(&document) {
+                let _ = event_hash(&event, &ns);
+            }
+        }
+    }
 }
