@@ -7,9 +7,15 @@
 //! canonical property order with normalised values, then every remaining field (user
 //! extensions, ILMD, extension members of standard fields) sorted, with namespace-expanded
 //! names. This module follows the reference implementation
-//! (RalphTro/epcis-event-hash-generator) in the form that the CBV 2.0 standard's examples
-//! use: web vocabulary on `https://ns.gs1.org/voc/`, `errorDeclaration` right after the
-//! time-zone offset, `recordTime`, `eventID` and `certificationInfo` left out.
+//! (RalphTro/epcis-event-hash-generator) in the form that the CBV 2.0 standard's worked
+//! example uses: CBV web vocabulary on `https://ns.gs1.org/voc/` (`Bizstep-`, `Disp-`,
+//! `BTT-`, `SDT-`, `ER-`), `errorDeclaration` right after the time-zone offset,
+//! `recordTime`, `eventID` and `certificationInfo` left out, a sensor's own `time` not
+//! converted to UTC (the reference converts only names with "time" after their first
+//! letter). Newer reference versions moved to `https://ref.gs1.org/cbv/` and put `type`
+//! before the business transaction; such hashes differ from these. Sensor measurement
+//! types and alert types are written as `https://gs1.org/voc/` URIs whether given as
+//! `gs1:` CURIEs (XML) or bare terms (JSON-LD), so both syntaxes hash alike.
 //!
 //! ```
 //! use std::collections::BTreeMap;
@@ -123,7 +129,8 @@ const LIST_ITEMS: [(&str, &str); 13] = [
     ("correctiveEventIDs", "correctiveEventID"),
 ];
 
-/// Fields whose values are CBV vocabulary, with their URN and web-URI names.
+/// Fields whose values are CBV or GS1 vocabulary: the URN (or CURIE) prefix of their
+/// terms, the web-URI prefix the hash writes, and the newer `ref.gs1.org` prefix.
 struct Vocabulary {
     urn: &'static str,
     web: &'static str,
@@ -155,7 +162,20 @@ const ER: Vocabulary = Vocabulary {
     web: "https://ns.gs1.org/voc/ER-",
     ref_web: "https://ref.gs1.org/cbv/ER-",
 };
-const VOCABULARIES: [&Vocabulary; 5] = [&BIZ_STEP, &DISPOSITION, &BTT, &SDT, &ER];
+/// GS1 web vocabulary terms such as sensor measurement types (`gs1:Temperature`, or
+/// bare `Temperature` in JSON-LD), expanded as the standard EPCIS context expands `gs1:`.
+const GS1_TERM: Vocabulary = Vocabulary {
+    urn: "gs1:",
+    web: "https://gs1.org/voc/",
+    ref_web: "https://ref.gs1.org/voc/",
+};
+/// Sensor alert types (`ALARM_CONDITION`…), members of the GS1 `SensorAlertType` class.
+const SENSOR_ALERT: Vocabulary = Vocabulary {
+    urn: "gs1:SensorAlertType-",
+    web: "https://gs1.org/voc/SensorAlertType-",
+    ref_web: "https://ref.gs1.org/voc/SensorAlertType-",
+};
+const VOCABULARIES: [&Vocabulary; 6] = [&BIZ_STEP, &DISPOSITION, &BTT, &SDT, &ER, &GS1_TERM];
 
 /// The vocabulary of a field, by its name and its parent's, for fields whose JSON form
 /// allows bare short names (`"bizStep": "shipping"`).
@@ -166,6 +186,8 @@ fn vocabulary_of(parent: &str, name: &str) -> Option<&'static Vocabulary> {
         ("bizTransaction", "type") => Some(&BTT),
         ("source" | "destination", "type") => Some(&SDT),
         ("errorDeclaration", "reason") => Some(&ER),
+        ("sensorReport", "type") => Some(&GS1_TERM),
+        ("sensorReport", "exception") => Some(&SENSOR_ALERT),
         _ => None,
     }
 }
@@ -670,6 +692,20 @@ mod tests {
                 .map(|(k, v)| (k.to_owned(), v.to_owned()))
                 .collect();
         assert_eq!(namespaces(&context), expected);
+    }
+
+    #[test]
+    fn sensor_types_hash_alike_as_curie_or_bare_term() {
+        let report = |kind: &str| json!({"type": "ObjectEvent", "sensorElementList": [{"sensorReport": [{"type": kind, "value": 1}]}]});
+        let pre = |v: Value| v.as_object().map(|e| pre_hash(e, &BTreeMap::new()));
+        assert_eq!(pre(report("gs1:Temperature")), pre(report("Temperature")));
+        assert_eq!(
+            pre(report("https://gs1.org/voc/Temperature")).as_deref(),
+            Some(
+                "eventType=ObjectEventsensorElementListsensorElementsensorReport\
+                  type=https://gs1.org/voc/Temperaturevalue=1"
+            )
+        );
     }
 
     #[test]

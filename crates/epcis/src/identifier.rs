@@ -556,11 +556,14 @@ fn parse_digital_link(s: &str) -> Result<Identifier, IdentifierError> {
     let path = after_scheme.find('/').map_or("", |i| &after_scheme[i..]);
     let segments: Vec<&str> = path.split('/').filter(|seg| !seg.is_empty()).collect();
     // A Digital Link may sit under a path prefix; the key is the first primary-key AI
-    // followed by a value.
-    let start = segments
-        .iter()
-        .enumerate()
-        .position(|(i, seg)| PRIMARY_KEYS.contains(&ai_of(seg)) && i + 1 < segments.len());
+    // followed by a value that starts with four digits (every GS1 key does: company
+    // prefixes have at least four), so that `/2023/01/01/post` is no GTIN.
+    let starts_like_key =
+        |value: &str| value.bytes().take(4).filter(u8::is_ascii_digit).count() == 4;
+    let start = segments.iter().enumerate().position(|(i, seg)| {
+        PRIMARY_KEYS.contains(&ai_of(seg))
+            && segments.get(i + 1).is_some_and(|v| starts_like_key(v))
+    });
     let Some(start) = start else {
         return Ok(Identifier::Other(s.to_owned()));
     };

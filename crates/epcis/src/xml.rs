@@ -7,6 +7,8 @@
 //! members, sensor values become numbers and booleans, and user extension elements become
 //! `prefix:local` members with their namespaces added to the `@context`. Vocabulary values
 //! and identifiers are copied as written; normalising them is the validator's job.
+//! Attributes of user extension elements (other than `xsi:type`) and the `EPCISHeader`
+//! (SBDH, master data) are not carried into the JSON form.
 //!
 //! The reader is defensive: it never expands entities other than the five predefined ones
 //! and character references, rejects DTDs that declare entities, stops at depth 64 and at
