@@ -827,7 +827,8 @@ fn percent_decode(s: &str, field: &'static str) -> Result<String, IdentifierErro
             continue;
         }
         let hex: String = chars.by_ref().take(2).collect();
-        let byte = (hex.len() == 2)
+        let is_hex_pair = hex.len() == 2 && hex.bytes().all(|b| b.is_ascii_hexdigit());
+        let byte = is_hex_pair
             .then(|| u8::from_str_radix(&hex, 16).ok())
             .flatten()
             .filter(u8::is_ascii)
@@ -1049,6 +1050,11 @@ mod tests {
             "invalid_character"
         );
         assert_eq!(code("urn:epc:id:sgtin:0614141.107346.a%zz"), "bad_escape");
+        assert_eq!(code("urn:epc:id:sgtin:0614141.107346.a%+1"), "bad_escape");
+        assert_eq!(
+            code("urn:epc:id:sgtin:0614141.107346.a%C3%A9"),
+            "bad_escape"
+        );
         assert_eq!(code("urn:epc:id:sgtin:0614141.107346"), "malformed");
         assert_eq!(
             code("https://id.gs1.org/01/09521234543213/99/x"),

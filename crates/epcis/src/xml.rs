@@ -576,6 +576,8 @@ impl Converter {
                     .collect(),
             ),
             "quantity" => number(element.trimmed_text()),
+            // Members-only fields stay objects even when written empty (`<ilmd/>`).
+            "readPoint" | "bizLocation" | "ilmd" | "errorDeclaration" => self.object(element),
             _ if element.children.is_empty() => element.trimmed_text().into(),
             _ => self.object(element),
         }
