@@ -18,12 +18,15 @@
 //! ```
 
 mod event;
+pub mod hash;
+pub mod identifier;
 mod json;
 pub mod output;
 mod problem;
 pub mod query;
 mod uri;
 pub mod vocab;
+pub mod xml;
 
 pub use event::{Action, Event, EventType, Named, Quantity, Role, Typed};
 pub use json::{CONTEXT, Document, KNOWN_CONTEXTS, MAX_EVENTS, read_document, read_json, read_single_event};
