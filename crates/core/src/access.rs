@@ -198,9 +198,10 @@ impl Principal {
             (Role::Admin, _) => Scope::All,
             (Role::Officer | Role::Viewer, Action::CaptureEvents) => Scope::Nothing,
             (Role::Officer, _) => Scope::Region(self.region),
-            (Role::Viewer, Action::Read | Action::ReadSampling | Action::ReadRisk | Action::ReadEvents) => {
-                Scope::Region(self.region)
-            }
+            (
+                Role::Viewer,
+                Action::Read | Action::ReadSampling | Action::ReadRisk | Action::ReadEvents,
+            ) => Scope::Region(self.region),
             (Role::Viewer, _) => Scope::Nothing,
             (
                 Role::Enterprise,

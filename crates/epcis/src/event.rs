@@ -67,7 +67,9 @@ impl Action {
 
     /// The action written `word`, if any.
     pub fn parse(word: &str) -> Option<Action> {
-        [Action::Add, Action::Observe, Action::Delete].into_iter().find(|a| a.as_str() == word)
+        [Action::Add, Action::Observe, Action::Delete]
+            .into_iter()
+            .find(|a| a.as_str() == word)
     }
 }
 
@@ -101,9 +103,15 @@ impl Role {
 
     /// The role stored as `name`.
     pub fn parse(name: &str) -> Option<Role> {
-        [Role::Epc, Role::Parent, Role::Input, Role::Output, Role::Class]
-            .into_iter()
-            .find(|r| r.as_str() == name)
+        [
+            Role::Epc,
+            Role::Parent,
+            Role::Input,
+            Role::Output,
+            Role::Class,
+        ]
+        .into_iter()
+        .find(|r| r.as_str() == name)
     }
 }
 
@@ -180,6 +188,9 @@ pub struct Event {
 impl Event {
     /// The canonical identifiers in a role.
     pub fn named(&self, role: Role) -> impl Iterator<Item = &str> {
-        self.identifiers.iter().filter(move |n| n.role == role).map(|n| n.canonical.as_str())
+        self.identifiers
+            .iter()
+            .filter(move |n| n.role == role)
+            .map(|n| n.canonical.as_str())
     }
 }

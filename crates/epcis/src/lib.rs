@@ -29,6 +29,8 @@ pub mod vocab;
 pub mod xml;
 
 pub use event::{Action, Event, EventType, Named, Quantity, Role, Typed};
-pub use json::{CONTEXT, Document, KNOWN_CONTEXTS, MAX_EVENTS, read_document, read_json, read_single_event};
+pub use json::{
+    CONTEXT, Document, KNOWN_CONTEXTS, MAX_EVENTS, read_document, read_json, read_single_event,
+};
 pub use problem::{Problem, Rejection};
 pub use uri::is_absolute_uri;

@@ -42,7 +42,9 @@ pub fn short_vocabulary(event: &mut Map<String, Value>) {
     if let Some(Value::Object(pd)) = event.get_mut("persistentDisposition") {
         for key in ["set", "unset"] {
             if let Some(Value::Array(items)) = pd.get_mut(key) {
-                items.iter_mut().for_each(|v| one(v, Vocabulary::Disposition));
+                items
+                    .iter_mut()
+                    .for_each(|v| one(v, Vocabulary::Disposition));
             }
         }
     }
@@ -70,7 +72,10 @@ pub fn short_vocabulary(event: &mut Map<String, Value>) {
 fn finish(event: &OutEvent) -> Map<String, Value> {
     let mut body = event.body.clone();
     short_vocabulary(&mut body);
-    body.insert("recordTime".to_owned(), Value::String(millis(event.record_time)));
+    body.insert(
+        "recordTime".to_owned(),
+        Value::String(millis(event.record_time)),
+    );
     body
 }
 
@@ -113,7 +118,11 @@ fn context(events: &[OutEvent]) -> (Value, Vec<Option<Map<String, Value>>>) {
         .filter(|(prefix, _)| !clashing.contains(prefix))
         .map(|(p, u)| (p.to_owned(), Value::String(u.to_owned())))
         .collect();
-    let context = if declared.is_empty() { json!([CONTEXT]) } else { json!([CONTEXT, declared]) };
+    let context = if declared.is_empty() {
+        json!([CONTEXT])
+    } else {
+        json!([CONTEXT, declared])
+    };
     (context, own)
 }
 
@@ -146,7 +155,11 @@ pub fn single_event(event: &OutEvent) -> Value {
     let mut context = vec![Value::String(CONTEXT.to_owned())];
     if !event.namespaces.is_empty() {
         context.push(Value::Object(
-            event.namespaces.iter().map(|(p, u)| (p.clone(), Value::String(u.clone()))).collect(),
+            event
+                .namespaces
+                .iter()
+                .map(|(p, u)| (p.clone(), Value::String(u.clone())))
+                .collect(),
         ));
     }
     body.insert("@context".to_owned(), Value::Array(context));
@@ -167,10 +180,16 @@ mod tests {
         .unwrap();
         let event = OutEvent {
             body,
-            namespaces: BTreeMap::from([("ext1".to_owned(), "http://example.com/ext1/".to_owned())]),
+            namespaces: BTreeMap::from([(
+                "ext1".to_owned(),
+                "http://example.com/ext1/".to_owned(),
+            )]),
             record_time: "2026-01-01T00:00:00Z".parse().unwrap(),
         };
-        let document = query_document(std::slice::from_ref(&event), "2026-01-02T00:00:00Z".parse().unwrap());
+        let document = query_document(
+            std::slice::from_ref(&event),
+            "2026-01-02T00:00:00Z".parse().unwrap(),
+        );
         let out = &document["epcisBody"]["queryResults"]["resultsBody"]["eventList"][0];
         assert_eq!(out["bizStep"], "receiving");
         assert_eq!(out["sourceList"][0]["type"], "owning_party");
@@ -185,7 +204,10 @@ mod tests {
             namespaces: BTreeMap::from([("ex".to_owned(), uri.to_owned())]),
             record_time: jiff::Timestamp::UNIX_EPOCH,
         };
-        let document = query_document(&[event("https://a.example/"), event("https://b.example/")], jiff::Timestamp::UNIX_EPOCH);
+        let document = query_document(
+            &[event("https://a.example/"), event("https://b.example/")],
+            jiff::Timestamp::UNIX_EPOCH,
+        );
         let list = &document["epcisBody"]["queryResults"]["resultsBody"]["eventList"];
         assert_eq!(list[0]["@context"]["ex"], "https://a.example/");
         assert_eq!(list[1]["@context"]["ex"], "https://b.example/");

@@ -40,7 +40,12 @@ impl Rejection {
     /// A rejection with one problem.
     pub fn one(path: impl Into<String>, code: &'static str, message: impl Into<String>) -> Self {
         Rejection {
-            problems: vec![Problem { path: path.into(), event: None, code, message: message.into() }],
+            problems: vec![Problem {
+                path: path.into(),
+                event: None,
+                code,
+                message: message.into(),
+            }],
         }
     }
 }

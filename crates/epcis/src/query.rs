@@ -96,7 +96,10 @@ pub struct QueryError {
 }
 
 fn error(parameter: &str, message: impl Into<String>) -> QueryError {
-    QueryError { parameter: parameter.to_owned(), message: message.into() }
+    QueryError {
+        parameter: parameter.to_owned(),
+        message: message.into(),
+    }
 }
 
 /// Parses query pairs (already percent-decoded). Multiple values of one parameter are
@@ -104,7 +107,10 @@ fn error(parameter: &str, message: impl Into<String>) -> QueryError {
 /// Supervision codes (20 digits) are accepted where identifiers are, as
 /// `urn:zhijian:code:{code}` — the store resolves them to their canonical form.
 pub fn parse_query(pairs: &[(String, String)]) -> Result<Query, QueryError> {
-    let mut query = Query { per_page: DEFAULT_PER_PAGE, ..Query::default() };
+    let mut query = Query {
+        per_page: DEFAULT_PER_PAGE,
+        ..Query::default()
+    };
     let mut order_by = false;
     for (name, value) in pairs {
         let values = || value.split('|').map(str::trim).filter(|v| !v.is_empty());
@@ -112,7 +118,8 @@ pub fn parse_query(pairs: &[(String, String)]) -> Result<Query, QueryError> {
             "eventType" => {
                 for v in values() {
                     query.event_types.push(
-                        EventType::parse(v).ok_or_else(|| error(name, format!("'{v}' is not an event type")))?,
+                        EventType::parse(v)
+                            .ok_or_else(|| error(name, format!("'{v}' is not an event type")))?,
                     );
                 }
             }
@@ -128,13 +135,26 @@ pub fn parse_query(pairs: &[(String, String)]) -> Result<Query, QueryError> {
                     query.actions.push(v.to_owned());
                 }
             }
-            "EQ_bizStep" => query.biz_steps.extend(terms(name, values(), Vocabulary::BizStep)?),
-            "EQ_disposition" => query.dispositions.extend(terms(name, values(), Vocabulary::Disposition)?),
+            "EQ_bizStep" => query
+                .biz_steps
+                .extend(terms(name, values(), Vocabulary::BizStep)?),
+            "EQ_disposition" => {
+                query
+                    .dispositions
+                    .extend(terms(name, values(), Vocabulary::Disposition)?)
+            }
             "EQ_readPoint" => query.read_points.extend(identifiers(name, values())?),
             "EQ_bizLocation" => query.biz_locations.extend(identifiers(name, values())?),
             "EQ_eventID" => query.event_ids.extend(values().map(str::to_owned)),
-            "MATCH_epc" | "MATCH_parentID" | "MATCH_inputEPC" | "MATCH_outputEPC" | "MATCH_anyEPC" | "MATCH_epcClass"
-            | "MATCH_inputEPCClass" | "MATCH_outputEPCClass" | "MATCH_anyEPCClass" => {
+            "MATCH_epc"
+            | "MATCH_parentID"
+            | "MATCH_inputEPC"
+            | "MATCH_outputEPC"
+            | "MATCH_anyEPC"
+            | "MATCH_epcClass"
+            | "MATCH_inputEPCClass"
+            | "MATCH_outputEPCClass"
+            | "MATCH_anyEPCClass" => {
                 let roles = match name.as_str() {
                     "MATCH_epc" => vec![Role::Epc],
                     "MATCH_parentID" => vec![Role::Parent],
@@ -143,7 +163,9 @@ pub fn parse_query(pairs: &[(String, String)]) -> Result<Query, QueryError> {
                     "MATCH_anyEPC" => vec![Role::Epc, Role::Parent, Role::Input, Role::Output],
                     _ => vec![Role::Class],
                 };
-                let matches = values().map(|v| match_value(name, v)).collect::<Result<Vec<_>, _>>()?;
+                let matches = values()
+                    .map(|v| match_value(name, v))
+                    .collect::<Result<Vec<_>, _>>()?;
                 if matches.is_empty() {
                     return Err(error(name, "needs at least one value"));
                 }
@@ -152,7 +174,10 @@ pub fn parse_query(pairs: &[(String, String)]) -> Result<Query, QueryError> {
             "EXISTS_errorDeclaration" => query.error_declared = true,
             "orderBy" => {
                 if !matches!(value.as_str(), "recordTime" | "eventTime") {
-                    return Err(error(name, "only recordTime and eventTime orders are offered"));
+                    return Err(error(
+                        name,
+                        "only recordTime and eventTime orders are offered",
+                    ));
                 }
                 order_by = true;
             }
@@ -166,7 +191,12 @@ pub fn parse_query(pairs: &[(String, String)]) -> Result<Query, QueryError> {
                     .parse()
                     .ok()
                     .filter(|n| (1..=MAX_PER_PAGE).contains(n))
-                    .ok_or_else(|| error(name, format!("must be a whole number from 1 to {MAX_PER_PAGE}")))?;
+                    .ok_or_else(|| {
+                        error(
+                            name,
+                            format!("must be a whole number from 1 to {MAX_PER_PAGE}"),
+                        )
+                    })?;
             }
             "nextPageToken" => query.next_page_token = Some(value.clone()),
             other => {
@@ -175,7 +205,10 @@ pub fn parse_query(pairs: &[(String, String)]) -> Result<Query, QueryError> {
                     let type_uri = if type_name.is_empty() {
                         String::new()
                     } else {
-                        vocabulary.normalise(type_name).map_err(|e| error(name, e.to_string()))?.uri(vocabulary)
+                        vocabulary
+                            .normalise(type_name)
+                            .map_err(|e| error(name, e.to_string()))?
+                            .uri(vocabulary)
                     };
                     let values: Vec<String> = match kind {
                         LinkKind::BizTransaction => values().map(str::to_owned).collect(),
@@ -212,10 +245,12 @@ fn link(name: &str) -> Option<(LinkKind, Vocabulary, &str)> {
 }
 
 fn time(name: &str, value: &str) -> Result<jiff::Timestamp, QueryError> {
-    value
-        .trim()
-        .parse()
-        .map_err(|_| error(name, format!("'{value}' is not an RFC 3339 time with a zone")))
+    value.trim().parse().map_err(|_| {
+        error(
+            name,
+            format!("'{value}' is not an RFC 3339 time with a zone"),
+        )
+    })
 }
 
 fn terms<'a>(
@@ -224,7 +259,12 @@ fn terms<'a>(
     vocabulary: Vocabulary,
 ) -> Result<Vec<String>, QueryError> {
     values
-        .map(|v| vocabulary.normalise(v).map(|t| t.uri(vocabulary)).map_err(|e| error(name, e.to_string())))
+        .map(|v| {
+            vocabulary
+                .normalise(v)
+                .map(|t| t.uri(vocabulary))
+                .map_err(|e| error(name, e.to_string()))
+        })
         .collect()
 }
 
@@ -234,19 +274,34 @@ pub fn canonical(value: &str) -> Result<String, String> {
     if value.len() == 20 && value.bytes().all(|b| b.is_ascii_digit()) {
         return Ok(format!("urn:zhijian:code:{value}"));
     }
-    Identifier::parse(value).map(|id| id.canonical()).map_err(|e| format!("'{value}': {e}"))
+    Identifier::parse(value)
+        .map(|id| id.canonical())
+        .map_err(|e| format!("'{value}': {e}"))
 }
 
-fn identifiers<'a>(name: &str, values: impl Iterator<Item = &'a str>) -> Result<Vec<String>, QueryError> {
-    values.map(|v| canonical(v).map_err(|m| error(name, m))).collect()
+fn identifiers<'a>(
+    name: &str,
+    values: impl Iterator<Item = &'a str>,
+) -> Result<Vec<String>, QueryError> {
+    values
+        .map(|v| canonical(v).map_err(|m| error(name, m)))
+        .collect()
 }
 
 fn match_value(name: &str, value: &str) -> Result<Match, QueryError> {
     // An EPC pattern for every serial of a GTIN: `urn:epc:idpat:sgtin:CP.ItemRef.*`.
-    if let Some(class) = value.strip_prefix("urn:epc:idpat:sgtin:").and_then(|rest| rest.strip_suffix(".*")) {
+    if let Some(class) = value
+        .strip_prefix("urn:epc:idpat:sgtin:")
+        .and_then(|rest| rest.strip_suffix(".*"))
+    {
         let class_uri = format!("urn:epc:idpat:sgtin:{class}.*");
-        let canonical = Identifier::parse(&class_uri).map_err(|e| error(name, format!("'{value}': {e}")))?.canonical();
-        return Ok(Match { canonical, class: true });
+        let canonical = Identifier::parse(&class_uri)
+            .map_err(|e| error(name, format!("'{value}': {e}")))?
+            .canonical();
+        return Ok(Match {
+            canonical,
+            class: true,
+        });
     }
     let canonical = canonical(value).map_err(|m| error(name, m))?;
     let class = is_gtin_class(&canonical);
@@ -265,7 +320,9 @@ mod tests {
     use super::*;
 
     fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
-        list.iter().map(|(a, b)| ((*a).to_owned(), (*b).to_owned())).collect()
+        list.iter()
+            .map(|(a, b)| ((*a).to_owned(), (*b).to_owned()))
+            .collect()
     }
 
     #[test]
@@ -275,19 +332,34 @@ mod tests {
             ("GE_eventTime", "2026-01-01T00:00:00+08:00"),
             ("EQ_bizStep", "shipping|urn:epcglobal:cbv:bizstep:receiving"),
             ("MATCH_epc", "urn:epc:id:sgtin:0614141.107346.2017"),
-            ("EQ_source_possessing_party", "urn:epc:id:pgln:0614141.00000"),
+            (
+                "EQ_source_possessing_party",
+                "urn:epc:id:pgln:0614141.00000",
+            ),
             ("perPage", "10"),
         ]))
         .unwrap();
-        assert_eq!(query.event_types, [EventType::Object, EventType::Aggregation]);
-        assert_eq!(query.ge_event_time.unwrap().to_string(), "2025-12-31T16:00:00Z");
+        assert_eq!(
+            query.event_types,
+            [EventType::Object, EventType::Aggregation]
+        );
+        assert_eq!(
+            query.ge_event_time.unwrap().to_string(),
+            "2025-12-31T16:00:00Z"
+        );
         assert_eq!(
             query.biz_steps,
-            ["https://ref.gs1.org/cbv/BizStep-shipping", "https://ref.gs1.org/cbv/BizStep-receiving"]
+            [
+                "https://ref.gs1.org/cbv/BizStep-shipping",
+                "https://ref.gs1.org/cbv/BizStep-receiving"
+            ]
         );
         assert_eq!(query.matches[0].0, [Role::Epc]);
         assert_eq!(query.links[0].0, LinkKind::Source);
-        assert_eq!(query.links[0].1, "https://ref.gs1.org/cbv/SDT-possessing_party");
+        assert_eq!(
+            query.links[0].1,
+            "https://ref.gs1.org/cbv/SDT-possessing_party"
+        );
         assert_eq!(query.per_page, 10);
     }
 
@@ -310,8 +382,18 @@ mod tests {
     #[test]
     fn codes_and_classes_match() {
         let query = parse_query(&pairs(&[("MATCH_anyEPC", "12345678901234567890")])).unwrap();
-        assert_eq!(query.matches[0].1[0], Match { canonical: "urn:zhijian:code:12345678901234567890".into(), class: false });
-        let query = parse_query(&pairs(&[("MATCH_epc", "https://id.gs1.org/01/09521234543213")])).unwrap();
+        assert_eq!(
+            query.matches[0].1[0],
+            Match {
+                canonical: "urn:zhijian:code:12345678901234567890".into(),
+                class: false
+            }
+        );
+        let query = parse_query(&pairs(&[(
+            "MATCH_epc",
+            "https://id.gs1.org/01/09521234543213",
+        )]))
+        .unwrap();
         assert!(query.matches[0].1[0].class);
     }
 }

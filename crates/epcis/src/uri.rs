@@ -13,7 +13,11 @@ pub fn is_absolute_uri(value: &str) -> bool {
         && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'));
     scheme_ok
         && !rest.is_empty()
-        && !value.chars().any(|c| c.is_whitespace() || c.is_control() || matches!(c, '"' | '<' | '>' | '\\' | '^' | '`' | '{' | '|' | '}'))
+        && !value.chars().any(|c| {
+            c.is_whitespace()
+                || c.is_control()
+                || matches!(c, '"' | '<' | '>' | '\\' | '^' | '`' | '{' | '|' | '}')
+        })
 }
 
 #[cfg(test)]
@@ -22,7 +26,12 @@ mod tests {
 
     #[test]
     fn absolute_uris() {
-        for good in ["urn:epc:id:sgtin:0614141.107346.2017", "https://id.gs1.org/01/1", "geo:47.5,11.1", "ni:///sha-256;ab?ver=CBV2.0"] {
+        for good in [
+            "urn:epc:id:sgtin:0614141.107346.2017",
+            "https://id.gs1.org/01/1",
+            "geo:47.5,11.1",
+            "ni:///sha-256;ab?ver=CBV2.0",
+        ] {
             assert!(is_absolute_uri(good), "{good}");
         }
         for bad in ["", "shipping", "ext1:", "1abc:x", "http://a b", ":x"] {

@@ -102,17 +102,26 @@ impl Vocabulary {
     pub fn normalise(self, value: &str) -> Result<Term, VocabularyError> {
         let value = value.trim();
         let known = |name: &str| self.terms().iter().copied().find(|t| *t == name);
+        // The web prefix is matched without regard to case: GS1's own examples write
+        // `Bizstep-` as well as `BizStep-`.
+        let web_term = |rest: &'_ str| -> Option<String> {
+            let prefix = self.web_prefix();
+            rest.get(..prefix.len())
+                .filter(|head| head.eq_ignore_ascii_case(prefix))
+                .map(|_| rest[prefix.len()..].to_owned())
+        };
         let cbv_suffix = value
             .strip_prefix(self.urn_prefix())
+            .map(str::to_owned)
             .or_else(|| {
                 value
                     .strip_prefix(CBV_BASE)
                     .or_else(|| value.strip_prefix("http://ref.gs1.org/cbv/"))
-                    .and_then(|rest| rest.strip_prefix(self.web_prefix()))
-            })
-            .or_else(|| value.strip_prefix("cbv:").and_then(|rest| rest.strip_prefix(self.web_prefix())));
+                    .or_else(|| value.strip_prefix("cbv:"))
+                    .and_then(web_term)
+            });
         if let Some(suffix) = cbv_suffix {
-            return known(suffix)
+            return known(&suffix)
                 .map(Term::Cbv)
                 .ok_or_else(|| VocabularyError::UnknownCbvUri(value.to_owned()));
         }
@@ -220,8 +229,19 @@ const DISPOSITIONS: &[&str] = &[
 ];
 
 const BIZ_TRANSACTION_TYPES: &[&str] = &[
-    "bol", "cert", "desadv", "inv", "pedigree", "po", "poc", "prodorder", "recadv", "rma",
-    "testprd", "testres", "upevt",
+    "bol",
+    "cert",
+    "desadv",
+    "inv",
+    "pedigree",
+    "po",
+    "poc",
+    "prodorder",
+    "recadv",
+    "rma",
+    "testprd",
+    "testres",
+    "upevt",
 ];
 
 const SOURCE_DEST_TYPES: &[&str] = &["owning_party", "possessing_party", "location"];
@@ -239,8 +259,13 @@ mod tests {
             "urn:epcglobal:cbv:bizstep:receiving",
             "https://ref.gs1.org/cbv/BizStep-receiving",
             "cbv:BizStep-receiving",
+            "https://ref.gs1.org/cbv/Bizstep-receiving",
         ] {
-            assert_eq!(Vocabulary::BizStep.normalise(value), Ok(Term::Cbv("receiving")), "{value}");
+            assert_eq!(
+                Vocabulary::BizStep.normalise(value),
+                Ok(Term::Cbv("receiving")),
+                "{value}"
+            );
         }
         assert_eq!(
             Term::Cbv("in_transit").uri(Vocabulary::Disposition),
@@ -265,7 +290,10 @@ mod tests {
     #[test]
     fn other_namespaces_pass_as_uris() {
         let own = "https://zhijian.example/bizstep/inspection_by_bureau";
-        assert_eq!(Vocabulary::BizStep.normalise(own), Ok(Term::Other(own.to_owned())));
+        assert_eq!(
+            Vocabulary::BizStep.normalise(own),
+            Ok(Term::Other(own.to_owned()))
+        );
         assert_eq!(
             Vocabulary::BizTransactionType.normalise("urn:zhijian:btt:contract"),
             Ok(Term::Other("urn:zhijian:btt:contract".to_owned()))

@@ -145,6 +145,17 @@ struct Element {
     text: String,
 }
 
+impl Element {
+    /// Whether the element carries `xsi:nil="true"`.
+    fn is_nil(&self) -> bool {
+        self.attributes.iter().any(|a| {
+            a.local == "nil"
+                && a.namespace.as_deref() == Some("http://www.w3.org/2001/XMLSchema-instance")
+                && matches!(a.value.trim(), "true" | "1")
+        })
+    }
+}
+
 /// A (non-namespace-declaring) attribute with its namespace resolved.
 #[derive(Debug)]
 struct Attribute {
@@ -521,6 +532,10 @@ impl Converter {
     /// field with members) to `map`.
     fn fields(&mut self, element: &Element, map: &mut Map<String, Value>) {
         for child in &element.children {
+            // `xsi:nil="true"` says the field has no value: JSON leaves it out.
+            if child.is_nil() {
+                continue;
+            }
             if child.is_extension() {
                 let key = self.key(
                     child.prefix.as_deref(),

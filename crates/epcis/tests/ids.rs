@@ -2,7 +2,7 @@
 //! the GS1 EPCIS example documents.
 //!
 //! The GS1 examples are not copied into the project: they are read from the folder named
-//! by `ZHIJIAN_FIXTURES` (e.g. `/work/shared/fixtures`).
+//! by `ZHIJIAN_FIXTURES` (e.g. `/work/shared/fixtures`), or beside the checkout.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -17,15 +17,19 @@ use zhijian_epcis::xml::{XmlError, read_xml};
 // Fixtures
 // ---------------------------------------------------------------------------------------
 
-/// The GS1 EPCIS examples folder inside `$ZHIJIAN_FIXTURES`.
+/// The GS1 EPCIS examples: in `$ZHIJIAN_FIXTURES`, else in the `shared/fixtures` folder
+/// beside the checkout (where `.ci/run` looks too).
 fn gs1() -> PathBuf {
-    let Some(root) = std::env::var_os("ZHIJIAN_FIXTURES") else {
-        panic!(
-            "ZHIJIAN_FIXTURES is not set: point it at the shared fixtures folder \
-             (e.g. ZHIJIAN_FIXTURES=/work/shared/fixtures) to run these tests"
-        );
-    };
-    PathBuf::from(root).join("gs1-epcis")
+    let root = std::env::var_os("ZHIJIAN_FIXTURES")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/fixtures"));
+    let dir = root.join("gs1-epcis");
+    assert!(
+        dir.is_dir(),
+        "no GS1 EPCIS fixtures at {}: set ZHIJIAN_FIXTURES to the shared fixtures folder",
+        dir.display()
+    );
+    dir
 }
 
 fn read(path: &Path) -> Vec<u8> {

@@ -34,7 +34,10 @@ pub const MAX_DOCUMENT_BYTES: usize = 32 * 1024 * 1024;
 /// The EPCIS routes.
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/epcis/capture", post(capture).layer(axum::extract::DefaultBodyLimit::max(MAX_DOCUMENT_BYTES)))
+        .route(
+            "/epcis/capture",
+            post(capture).layer(axum::extract::DefaultBodyLimit::max(MAX_DOCUMENT_BYTES)),
+        )
         .route("/epcis/capture/{id}", get(capture_job))
         .route("/epcis/events", get(events).post(capture_event))
         .route("/epcis/events/{event_id}", get(event))
@@ -58,7 +61,10 @@ fn job_json(job: &CaptureJob) -> Value {
 fn epcis_json(status: StatusCode, body: &Value) -> Response {
     let mut res = (status, body.to_string()).into_response();
     let headers = res.headers_mut();
-    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/ld+json"));
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/ld+json"),
+    );
     headers.insert("GS1-EPCIS-Version", HeaderValue::from_static("2.0.0"));
     headers.insert("GS1-CBV-Version", HeaderValue::from_static("2.0.0"));
     res
@@ -69,7 +75,13 @@ fn is_xml(headers: &HeaderMap) -> bool {
     headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .map(|v| v.split(';').next().unwrap_or_default().trim().to_ascii_lowercase())
+        .map(|v| {
+            v.split(';')
+                .next()
+                .unwrap_or_default()
+                .trim()
+                .to_ascii_lowercase()
+        })
         .is_some_and(|t| t == "application/xml" || t == "text/xml")
 }
 
@@ -79,7 +91,10 @@ fn unreadable(rejection: &Rejection) -> ApiError {
     let mut error = ApiError::new(
         StatusCode::BAD_REQUEST,
         first.map_or("malformed_json", |p| p.code),
-        first.map_or_else(|| "the document could not be read".to_owned(), |p| p.message.clone()),
+        first.map_or_else(
+            || "the document could not be read".to_owned(),
+            |p| p.message.clone(),
+        ),
     );
     if let Some(p) = first {
         error = error.field(p.path.clone());
@@ -90,16 +105,18 @@ fn unreadable(rejection: &Rejection) -> ApiError {
 /// Faults a document can have and still be answered with a capture job.
 fn is_unreadable(rejection: &Rejection) -> bool {
     rejection.problems.iter().any(|p| {
-        matches!(p.code, "malformed_json" | "malformed_xml" | "too_many_events" | "document_type") || p.path.is_empty()
+        matches!(
+            p.code,
+            "malformed_json" | "malformed_xml" | "too_many_events" | "document_type"
+        ) || p.path.is_empty()
     })
 }
 
 /// Reads a body into a document, XML or JSON-LD by content type.
 fn read(headers: &HeaderMap, body: &[u8]) -> Result<Document, Rejection> {
     if is_xml(headers) {
-        let value = zhijian_epcis::xml::read_xml(body).map_err(|e| {
-            Rejection::one("", "malformed_xml", e.to_string())
-        })?;
+        let value = zhijian_epcis::xml::read_xml(body)
+            .map_err(|e| Rejection::one("", "malformed_xml", e.to_string()))?;
         zhijian_epcis::read_document(value)
     } else {
         zhijian_epcis::read_json(body)
@@ -109,7 +126,11 @@ fn read(headers: &HeaderMap, body: &[u8]) -> Result<Document, Rejection> {
 /// Who captures: admins anything; enterprises only about their own identifiers.
 enum Capturer {
     Admin,
-    Enterprise { org: i64, region: String, holdings: Holdings },
+    Enterprise {
+        org: i64,
+        region: String,
+        holdings: Holdings,
+    },
 }
 
 async fn capturer(state: &AppState, who: &Authed) -> Result<Capturer, ApiError> {
@@ -135,7 +156,13 @@ async fn check(
     let mut own_codes: HashSet<String> = HashSet::new();
     for event in &mut document.events {
         for named in &mut event.identifiers {
-            let Some(code) = named.canonical.strip_prefix(CODE_URN_PREFIX).map(str::to_owned) else { continue };
+            let Some(code) = named
+                .canonical
+                .strip_prefix(CODE_URN_PREFIX)
+                .map(str::to_owned)
+            else {
+                continue;
+            };
             match state.store.canonical_code(&code).await? {
                 Ok((canonical, owner)) => {
                     if let Capturer::Enterprise { org, .. } = capturer
@@ -157,7 +184,10 @@ async fn check(
     if let Capturer::Enterprise { holdings, .. } = capturer {
         let owns = |id: &str| own_codes.contains(id) || holdings.owns(id, |_| false);
         for (index, event) in document.events.iter().enumerate() {
-            let at_own_place = [&event.read_point, &event.biz_location].into_iter().flatten().any(|id| owns(id));
+            let at_own_place = [&event.read_point, &event.biz_location]
+                .into_iter()
+                .flatten()
+                .any(|id| owns(id));
             let foreign = event.identifiers.iter().find(|n| !owns(&n.canonical));
             if !at_own_place && (foreign.is_some() || event.identifiers.is_empty()) {
                 problems.push(Problem {
@@ -189,13 +219,21 @@ pub async fn capture(
     let org = who.0.org_id;
     let job = match read(&headers, &body) {
         Err(rejection) if is_unreadable(&rejection) => return Err(unreadable(&rejection)),
-        Err(rejection) => state.store.refuse_capture(&who.0.username, org, 0, &rejection.problems).await?,
+        Err(rejection) => {
+            state
+                .store
+                .refuse_capture(&who.0.username, org, 0, &rejection.problems)
+                .await?
+        }
         Ok(mut document) => {
             let problems = check(&state, &capturer, &mut document, "/epcisBody/eventList").await?;
             if problems.is_empty() {
                 store(&state, &who, &capturer, &document).await?
             } else {
-                state.store.refuse_capture(&who.0.username, org, document.events.len(), &problems).await?
+                state
+                    .store
+                    .refuse_capture(&who.0.username, org, document.events.len(), &problems)
+                    .await?
             }
         }
     };
@@ -206,14 +244,25 @@ pub async fn capture(
     Ok(res)
 }
 
-async fn store(state: &AppState, who: &Authed, capturer: &Capturer, document: &Document) -> Result<CaptureJob, ApiError> {
+async fn store(
+    state: &AppState,
+    who: &Authed,
+    capturer: &Capturer,
+    document: &Document,
+) -> Result<CaptureJob, ApiError> {
     let region = match capturer {
         Capturer::Enterprise { region, .. } => Some(region.as_str()),
         Capturer::Admin => None,
     };
     Ok(state
         .store
-        .capture(&who.0.username, who.0.org_id, region, &document.events, &document.namespaces)
+        .capture(
+            &who.0.username,
+            who.0.org_id,
+            region,
+            &document.events,
+            &document.namespaces,
+        )
         .await?)
 }
 
@@ -230,7 +279,11 @@ pub async fn capture_event(
         return Err(unreadable(&Rejection { problems }));
     }
     store(&state, &who, &capturer, &document).await?;
-    let id = document.events.first().map(|e| e.event_id.clone()).unwrap_or_default();
+    let id = document
+        .events
+        .first()
+        .map(|e| e.event_id.clone())
+        .unwrap_or_default();
     let mut res = StatusCode::CREATED.into_response();
     let location = format!("/epcis/events/{}", urlencoding(&id));
     if let Ok(location) = HeaderValue::from_str(&location) {
@@ -245,7 +298,11 @@ fn urlencoding(text: &str) -> String {
 }
 
 /// `GET /epcis/capture/{id}` → the job.
-pub async fn capture_job(State(state): State<AppState>, who: Authed, Path(id): Path<i64>) -> Result<Response, ApiError> {
+pub async fn capture_job(
+    State(state): State<AppState>,
+    who: Authed,
+    Path(id): Path<i64>,
+) -> Result<Response, ApiError> {
     let job = state.store.scoped(&who.0).capture_job(id).await?;
     Ok(epcis_json(StatusCode::OK, &job_json(&job)))
 }
@@ -283,14 +340,25 @@ async fn resolve_query(state: &AppState, query: &mut Query) -> Result<(), ApiErr
 
 /// `GET /epcis/events?…` → an EPCIS query document, with a `Link: …; rel="next"` header
 /// when more follow.
-pub async fn events(State(state): State<AppState>, who: Authed, RawQuery(raw): RawQuery) -> Result<Response, ApiError> {
+pub async fn events(
+    State(state): State<AppState>,
+    who: Authed,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, ApiError> {
     if matches!(who.0.role, Role::Printer | Role::Lab) {
         return Err(ApiError::forbidden());
     }
     let pairs: Vec<(String, String)> =
-        form_urlencoded::parse(raw.as_deref().unwrap_or_default().as_bytes()).into_owned().collect();
+        form_urlencoded::parse(raw.as_deref().unwrap_or_default().as_bytes())
+            .into_owned()
+            .collect();
     let mut query = parse_query(&pairs).map_err(|e| {
-        ApiError::new(StatusCode::BAD_REQUEST, "query_parameter", e.message.clone()).field(e.parameter.clone())
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "query_parameter",
+            e.message.clone(),
+        )
+        .field(e.parameter.clone())
     })?;
     resolve_query(&state, &mut query).await?;
     let page = state.store.scoped(&who.0).epcis_events(&query).await?;
@@ -298,9 +366,14 @@ pub async fn events(State(state): State<AppState>, who: Authed, RawQuery(raw): R
     let document = output::query_document(&events, jiff::Timestamp::now());
     let mut res = epcis_json(StatusCode::OK, &document);
     if let Some(next) = page.next {
-        let mut kept: Vec<(String, String)> = pairs.into_iter().filter(|(n, _)| n != "nextPageToken").collect();
+        let mut kept: Vec<(String, String)> = pairs
+            .into_iter()
+            .filter(|(n, _)| n != "nextPageToken")
+            .collect();
         kept.push(("nextPageToken".into(), next.to_string()));
-        let query: String = form_urlencoded::Serializer::new(String::new()).extend_pairs(kept).finish();
+        let query: String = form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(kept)
+            .finish();
         if let Ok(link) = HeaderValue::from_str(&format!("</epcis/events?{query}>; rel=\"next\"")) {
             res.headers_mut().insert(header::LINK, link);
         }
@@ -309,7 +382,14 @@ pub async fn events(State(state): State<AppState>, who: Authed, RawQuery(raw): R
 }
 
 /// `GET /epcis/events/{eventID}` → the event with its `@context`.
-pub async fn event(State(state): State<AppState>, who: Authed, Path(event_id): Path<String>) -> Result<Response, ApiError> {
+pub async fn event(
+    State(state): State<AppState>,
+    who: Authed,
+    Path(event_id): Path<String>,
+) -> Result<Response, ApiError> {
     let stored = state.store.scoped(&who.0).epcis_event(&event_id).await?;
-    Ok(epcis_json(StatusCode::OK, &output::single_event(&out_event(stored))))
+    Ok(epcis_json(
+        StatusCode::OK,
+        &output::single_event(&out_event(stored)),
+    ))
 }

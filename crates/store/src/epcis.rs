@@ -74,7 +74,9 @@ impl Holdings {
         if let Some(code) = canonical.strip_prefix(CODE_URN_PREFIX) {
             return own_code(code);
         }
-        let Some((ai, key)) = gs1_key(canonical) else { return false };
+        let Some((ai, key)) = gs1_key(canonical) else {
+            return false;
+        };
         if ai == "01" && self.gtins.contains(key) {
             return true;
         }
@@ -94,7 +96,11 @@ pub fn gs1_key(canonical: &str) -> Option<(&str, &str)> {
     let mut parts = rest.split('/');
     let ai = parts.next()?;
     let key = parts.next()?;
-    matches!(ai, "01" | "00" | "414" | "417" | "8003" | "8004" | "253" | "8018" | "255").then_some((ai, key))
+    matches!(
+        ai,
+        "01" | "00" | "414" | "417" | "8003" | "8004" | "253" | "8018" | "255"
+    )
+    .then_some((ai, key))
 }
 
 /// A page of events and the cursor of the next one.
@@ -112,14 +118,20 @@ impl Store {
         let mut holdings = Holdings::default();
         for row in self
             .db
-            .fetch_all("SELECT prefix FROM gs1_prefixes WHERE organisation_id = $1 ORDER BY prefix", params![organisation_id])
+            .fetch_all(
+                "SELECT prefix FROM gs1_prefixes WHERE organisation_id = $1 ORDER BY prefix",
+                params![organisation_id],
+            )
             .await?
         {
             holdings.prefixes.push(row.text(0)?);
         }
         for row in self
             .db
-            .fetch_all("SELECT gtin FROM products WHERE enterprise_id = $1 AND gtin IS NOT NULL", params![organisation_id])
+            .fetch_all(
+                "SELECT gtin FROM products WHERE enterprise_id = $1 AND gtin IS NOT NULL",
+                params![organisation_id],
+            )
             .await?
         {
             holdings.gtins.insert(format!("{:0>14}", row.text(0)?));
@@ -129,7 +141,12 @@ impl Store {
 
     /// Registers a GS1 company prefix as an organisation's (6–12 digits, held by one
     /// organisation only).
-    pub async fn add_gs1_prefix(&self, actor: &str, organisation_id: i64, prefix: &str) -> Result<(), StoreError> {
+    pub async fn add_gs1_prefix(
+        &self,
+        actor: &str,
+        organisation_id: i64,
+        prefix: &str,
+    ) -> Result<(), StoreError> {
         if !(6..=12).contains(&prefix.len()) || !prefix.bytes().all(|b| b.is_ascii_digit()) {
             return Err(StoreError::Invalid {
                 code: "prefix_format",
@@ -167,7 +184,10 @@ impl Store {
     /// to: the SGTIN of the code's product when the product has a GTIN, else
     /// `urn:zhijian:code:{code}`. A code that fails its check digit, or that this node
     /// never issued, gives the reason instead.
-    pub async fn canonical_code(&self, code: &str) -> Result<Result<(String, i64), String>, StoreError> {
+    pub async fn canonical_code(
+        &self,
+        code: &str,
+    ) -> Result<Result<(String, i64), String>, StoreError> {
         let parsed = match SupervisionCode::parse(code) {
             Ok(c) => c,
             Err(e) => return Ok(Err(format!("'{code}' is not a supervision code: {e}"))),
@@ -226,7 +246,10 @@ impl Store {
             success: false,
             event_count: event_count as i64,
             stored: 0,
-            errors: problems.iter().filter_map(|p| serde_json::to_value(p).ok()).collect(),
+            errors: problems
+                .iter()
+                .filter_map(|p| serde_json::to_value(p).ok())
+                .collect(),
         })
     }
 
@@ -248,7 +271,13 @@ impl Store {
             let mut w = Where::default();
             let ps: Vec<String> = chunk.iter().map(|e| w.arg(e.event_id.as_str())).collect();
             let rows = tx
-                .fetch_all(&format!("SELECT event_id FROM epcis_events WHERE event_id IN ({})", ps.join(", ")), &w.values)
+                .fetch_all(
+                    &format!(
+                        "SELECT event_id FROM epcis_events WHERE event_id IN ({})",
+                        ps.join(", ")
+                    ),
+                    &w.values,
+                )
                 .await?;
             for row in rows {
                 known.insert(row.text(0)?);
@@ -311,7 +340,11 @@ impl Store {
                 let mut seen = HashSet::new();
                 for named in &event.identifiers {
                     if seen.insert((named.canonical.as_str(), named.role)) {
-                        id_rows.push(vec![named.canonical.as_str().into(), named.role.as_str().into(), id.into()]);
+                        id_rows.push(vec![
+                            named.canonical.as_str().into(),
+                            named.role.as_str().into(),
+                            id.into(),
+                        ]);
                     }
                 }
                 let mut seen = HashSet::new();
@@ -322,7 +355,12 @@ impl Store {
                 ] {
                     for typed in list {
                         if seen.insert((kind, typed.kind.as_str(), typed.value.as_str())) {
-                            link_rows.push(vec![typed.value.as_str().into(), kind.into(), typed.kind.as_str().into(), id.into()]);
+                            link_rows.push(vec![
+                                typed.value.as_str().into(),
+                                kind.into(),
+                                typed.kind.as_str().into(),
+                                id.into(),
+                            ]);
                         }
                     }
                 }
@@ -334,8 +372,18 @@ impl Store {
                 &rows,
             )
             .await?;
-            tx.insert_rows("INSERT INTO epcis_event_ids (identifier, role, event)", 3, &id_rows).await?;
-            tx.insert_rows("INSERT INTO epcis_event_links (value, kind, type, event)", 4, &link_rows).await?;
+            tx.insert_rows(
+                "INSERT INTO epcis_event_ids (identifier, role, event)",
+                3,
+                &id_rows,
+            )
+            .await?;
+            tx.insert_rows(
+                "INSERT INTO epcis_event_links (value, kind, type, event)",
+                4,
+                &link_rows,
+            )
+            .await?;
             tx.sync_identity("epcis_events").await?;
         }
         crate::audit::append(
@@ -353,7 +401,11 @@ impl Store {
         )
         .await?;
         let finished_at = now_ms();
-        tx.execute("UPDATE epcis_captures SET finished_at = $1 WHERE id = $2", params![finished_at, capture_id]).await?;
+        tx.execute(
+            "UPDATE epcis_captures SET finished_at = $1 WHERE id = $2",
+            params![finished_at, capture_id],
+        )
+        .await?;
         tx.commit().await?;
         Ok(CaptureJob {
             id: capture_id,
@@ -399,15 +451,24 @@ impl Scoped<'_> {
         if self.scope(Action::CaptureEvents) == Scope::All || mine {
             Ok(job)
         } else {
-            Err(StoreError::NotFound { entity: "capture job" })
+            Err(StoreError::NotFound {
+                entity: "capture job",
+            })
         }
     }
 
     /// One event by its eventID, if the caller may see it.
     pub async fn epcis_event(&self, event_id: &str) -> Result<StoredEvent, StoreError> {
-        let query = Query { event_ids: vec![event_id.to_owned()], per_page: 1, ..Query::default() };
+        let query = Query {
+            event_ids: vec![event_id.to_owned()],
+            per_page: 1,
+            ..Query::default()
+        };
         let page = self.epcis_events(&query).await?;
-        page.events.into_iter().next().ok_or(StoreError::NotFound { entity: "event" })
+        page.events
+            .into_iter()
+            .next()
+            .ok_or(StoreError::NotFound { entity: "event" })
     }
 
     /// A page of the events that match `query` and that the caller may see: admins all;
@@ -426,7 +487,11 @@ impl Scoped<'_> {
         let mut w = Where::default();
         self.visible_events(&mut w).await?;
         if !query.event_types.is_empty() {
-            let ps: Vec<String> = query.event_types.iter().map(|t| w.arg(t.as_str())).collect();
+            let ps: Vec<String> = query
+                .event_types
+                .iter()
+                .map(|t| w.arg(t.as_str()))
+                .collect();
             w.cond(format!("e.event_type IN ({})", ps.join(", ")));
         }
         for (column, bound, op) in [
@@ -487,7 +552,11 @@ impl Scoped<'_> {
         }
         if let Some(after) = after {
             let p = w.arg(after);
-            w.cond(if query.descending { format!("e.id < {p}") } else { format!("e.id > {p}") });
+            w.cond(if query.descending {
+                format!("e.id < {p}")
+            } else {
+                format!("e.id > {p}")
+            });
         }
         let limit = w.arg((per_page + 1) as i64);
         let order = if query.descending { "DESC" } else { "ASC" };
@@ -513,7 +582,9 @@ impl Scoped<'_> {
                 body: serde_json::from_str(&row.text(4)?).unwrap_or_default(),
             });
         }
-        let next = (rows.len() > per_page).then(|| events.last().map(|e| e.id)).flatten();
+        let next = (rows.len() > per_page)
+            .then(|| events.last().map(|e| e.id))
+            .flatten();
         Ok(EventPage { events, next })
     }
 
