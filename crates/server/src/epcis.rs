@@ -16,7 +16,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use serde_json::{Value, json};
-use zhijian_core::access::{Action, Role, Scope};
+use zhijian_core::access::{Action, Principal, Role, Scope};
 use zhijian_epcis::output::{self, OutEvent};
 use zhijian_epcis::query::{Query, parse_query};
 use zhijian_epcis::{Document, Problem, Rejection};
@@ -133,16 +133,51 @@ enum Capturer {
     },
 }
 
-async fn capturer(state: &AppState, who: &Authed) -> Result<Capturer, ApiError> {
-    match who.0.scope(Action::CaptureEvents) {
+async fn capturer(state: &AppState, who: &Principal) -> Result<Capturer, ApiError> {
+    match who.scope(Action::CaptureEvents) {
         Scope::All => Ok(Capturer::Admin),
         Scope::Organisation(org) => Ok(Capturer::Enterprise {
             org,
-            region: who.0.region.as_str().to_owned(),
+            region: who.region.as_str().to_owned(),
             holdings: state.store.holdings(org).await?,
         }),
         _ => Err(ApiError::forbidden()),
     }
+}
+
+/// Checks a read document for the caller (supervision codes resolved; an enterprise's
+/// events about its own identifiers) and stores all of it, or — when anything is at
+/// fault — none of it, recording a refused capture job. `list_path` is the JSON pointer
+/// of the event list, for the faults' paths. Callers: the capture endpoints, and the
+/// simple flow endpoints that build EPCIS documents for enterprises.
+pub async fn capture_document(
+    state: &AppState,
+    who: &Principal,
+    mut document: Document,
+    list_path: &str,
+) -> Result<CaptureJob, ApiError> {
+    let capturer = capturer(state, who).await?;
+    let problems = check(state, &capturer, &mut document, list_path).await?;
+    if !problems.is_empty() {
+        return Ok(state
+            .store
+            .refuse_capture(&who.username, who.org_id, document.events.len(), &problems)
+            .await?);
+    }
+    let region = match &capturer {
+        Capturer::Enterprise { region, .. } => Some(region.as_str()),
+        Capturer::Admin => None,
+    };
+    Ok(state
+        .store
+        .capture(
+            &who.username,
+            who.org_id,
+            region,
+            &document.events,
+            &document.namespaces,
+        )
+        .await?)
 }
 
 /// Resolves supervision codes and checks ownership; the problems found, if any.
@@ -215,27 +250,16 @@ pub async fn capture(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, ApiError> {
-    let capturer = capturer(&state, &who).await?;
-    let org = who.0.org_id;
+    capturer(&state, &who.0).await?;
     let job = match read(&headers, &body) {
         Err(rejection) if is_unreadable(&rejection) => return Err(unreadable(&rejection)),
         Err(rejection) => {
             state
                 .store
-                .refuse_capture(&who.0.username, org, 0, &rejection.problems)
+                .refuse_capture(&who.0.username, who.0.org_id, 0, &rejection.problems)
                 .await?
         }
-        Ok(mut document) => {
-            let problems = check(&state, &capturer, &mut document, "/epcisBody/eventList").await?;
-            if problems.is_empty() {
-                store(&state, &who, &capturer, &document).await?
-            } else {
-                state
-                    .store
-                    .refuse_capture(&who.0.username, org, document.events.len(), &problems)
-                    .await?
-            }
-        }
+        Ok(document) => capture_document(&state, &who.0, document, "/epcisBody/eventList").await?,
     };
     let mut res = epcis_json(StatusCode::ACCEPTED, &job_json(&job));
     if let Ok(location) = HeaderValue::from_str(&format!("/epcis/capture/{}", job.id)) {
@@ -244,46 +268,33 @@ pub async fn capture(
     Ok(res)
 }
 
-async fn store(
-    state: &AppState,
-    who: &Authed,
-    capturer: &Capturer,
-    document: &Document,
-) -> Result<CaptureJob, ApiError> {
-    let region = match capturer {
-        Capturer::Enterprise { region, .. } => Some(region.as_str()),
-        Capturer::Admin => None,
-    };
-    Ok(state
-        .store
-        .capture(
-            &who.0.username,
-            who.0.org_id,
-            region,
-            &document.events,
-            &document.namespaces,
-        )
-        .await?)
-}
-
 /// `POST /epcis/events` → 201 with the event's `Location`; a fault answers 400 at once.
 pub async fn capture_event(
     State(state): State<AppState>,
     who: Authed,
     body: Bytes,
 ) -> Result<Response, ApiError> {
-    let capturer = capturer(&state, &who).await?;
-    let mut document = zhijian_epcis::read_single_event(&body).map_err(|r| unreadable(&r))?;
-    let problems = check(&state, &capturer, &mut document, "").await?;
-    if !problems.is_empty() {
-        return Err(unreadable(&Rejection { problems }));
-    }
-    store(&state, &who, &capturer, &document).await?;
+    capturer(&state, &who.0).await?;
+    let document = zhijian_epcis::read_single_event(&body).map_err(|r| unreadable(&r))?;
     let id = document
         .events
         .first()
         .map(|e| e.event_id.clone())
         .unwrap_or_default();
+    let job = capture_document(&state, &who.0, document, "").await?;
+    if !job.success {
+        let first = job.errors.first();
+        let text = |key: &str| {
+            first
+                .and_then(|e| e[key].as_str())
+                .unwrap_or_default()
+                .to_owned()
+        };
+        return Err(
+            ApiError::new(StatusCode::BAD_REQUEST, "event_invalid", text("message"))
+                .field(text("path")),
+        );
+    }
     let mut res = StatusCode::CREATED.into_response();
     let location = format!("/epcis/events/{}", urlencoding(&id));
     if let Ok(location) = HeaderValue::from_str(&location) {

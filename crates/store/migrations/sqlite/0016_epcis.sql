@@ -13,6 +13,20 @@ CREATE TABLE gs1_prefixes (
 );
 CREATE INDEX gs1_prefixes_organisation ON gs1_prefixes (organisation_id);
 
+-- The names behind GLNs and PGLNs: a maker's plant, a distributor's warehouse, a shop,
+-- or a trading party. Traces show these instead of bare identifiers.
+CREATE TABLE gs1_locations (
+    identifier       TEXT    PRIMARY KEY,
+    name             TEXT    NOT NULL,
+    kind             TEXT    NOT NULL CHECK (kind IN ('maker', 'distributor', 'shop', 'warehouse', 'party', 'other')),
+    region           TEXT,
+    organisation_id  INTEGER REFERENCES organisations (id),
+    created_by       TEXT    NOT NULL,
+    created_at       INTEGER NOT NULL
+);
+CREATE INDEX gs1_locations_organisation ON gs1_locations (organisation_id);
+CREATE INDEX gs1_locations_region ON gs1_locations (region);
+
 CREATE TABLE epcis_captures (
     id               INTEGER PRIMARY KEY,
     organisation_id  INTEGER REFERENCES organisations (id),
