@@ -85,8 +85,13 @@ pub enum Role {
     Input,
     /// In `outputEPCList`.
     Output,
-    /// The class of a quantity element (`epcClass`) in any quantity list.
+    /// The class of a quantity element (`epcClass`) in `quantityList` or
+    /// `childQuantityList`.
     Class,
+    /// The class of an element of a transformation's `inputQuantityList`.
+    InputClass,
+    /// The class of an element of a transformation's `outputQuantityList`.
+    OutputClass,
 }
 
 impl Role {
@@ -98,6 +103,8 @@ impl Role {
             Role::Input => "input",
             Role::Output => "output",
             Role::Class => "class",
+            Role::InputClass => "input_class",
+            Role::OutputClass => "output_class",
         }
     }
 

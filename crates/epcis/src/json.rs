@@ -627,11 +627,11 @@ impl Reader {
         if let Some(value) = map.get("transformationID") {
             self.uri(value, &at("transformationID"));
         }
-        for (key, role) in [
-            ("quantityList", Role::Epc),
-            ("childQuantityList", Role::Epc),
-            ("inputQuantityList", Role::Input),
-            ("outputQuantityList", Role::Output),
+        for (key, role, class_role) in [
+            ("quantityList", Role::Epc, Role::Class),
+            ("childQuantityList", Role::Epc, Role::Class),
+            ("inputQuantityList", Role::Input, Role::InputClass),
+            ("outputQuantityList", Role::Output, Role::OutputClass),
         ] {
             if let Some(value) = map.get(key)
                 && let Some(items) = self.array(value, &at(key))
@@ -639,7 +639,7 @@ impl Reader {
                 for (i, item) in items.iter().enumerate() {
                     if let Some(q) = self.quantity(item, &format!("{}/{i}", at(key)), role) {
                         identifiers.push(Named {
-                            role: Role::Class,
+                            role: class_role,
                             raw: q.0,
                             canonical: q.1.class.clone(),
                         });

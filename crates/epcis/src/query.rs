@@ -161,7 +161,10 @@ pub fn parse_query(pairs: &[(String, String)]) -> Result<Query, QueryError> {
                     "MATCH_inputEPC" => vec![Role::Input],
                     "MATCH_outputEPC" => vec![Role::Output],
                     "MATCH_anyEPC" => vec![Role::Epc, Role::Parent, Role::Input, Role::Output],
-                    _ => vec![Role::Class],
+                    "MATCH_epcClass" => vec![Role::Class],
+                    "MATCH_inputEPCClass" => vec![Role::InputClass],
+                    "MATCH_outputEPCClass" => vec![Role::OutputClass],
+                    _ => vec![Role::Class, Role::InputClass, Role::OutputClass],
                 };
                 let matches = values()
                     .map(|v| match_value(name, v))

@@ -385,6 +385,12 @@ impl Store {
             )
             .await?;
             tx.sync_identity("epcis_events").await?;
+            let stored: Vec<(i64, &Event)> = fresh
+                .iter()
+                .enumerate()
+                .map(|(i, e)| (first + i as i64, *e))
+                .collect();
+            self.derive_moves(&mut tx, &stored).await?;
         }
         crate::audit::append(
             &mut tx,

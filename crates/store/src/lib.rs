@@ -43,6 +43,7 @@ pub mod sampling;
 pub mod sampling_stats;
 mod search;
 pub mod testing;
+pub mod trace;
 pub mod verify;
 pub mod warnings;
 

@@ -18,6 +18,7 @@ pub mod sampling;
 pub mod sampling_stats;
 pub mod session;
 pub mod shop_terminals;
+pub mod trace;
 pub mod verify;
 pub mod warnings;
 
@@ -163,6 +164,9 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .route("/api/v1/sampling/notices", get(notices::list))
         .route("/api/v1/sampling/stats", get(sampling_stats::stats))
         .route("/api/v1/sampling/stats.xlsx", get(sampling_stats::xlsx))
+        .route("/api/v1/trace/code/{code}", get(trace::code))
+        .route("/api/v1/trace/batch/{product}/{lot}", get(trace::batch))
+        .route("/api/v1/recall-reach", post(trace::reach))
         .route("/api/v1/risk-signals", get(risk::list))
         .route("/api/v1/signals", post(warnings::import))
         .route("/api/v1/risk/detect", post(warnings::detect))

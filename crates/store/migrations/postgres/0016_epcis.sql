@@ -82,3 +82,41 @@ CREATE TABLE epcis_event_links (
     PRIMARY KEY (value, kind, type, event)
 );
 CREATE INDEX epcis_event_links_event ON epcis_event_links (event);
+
+-- Derived at capture, for traces and recall reach --------------------------------------
+
+-- What each container (a case's or pallet's SSCC) holds, counted by batch: packing adds,
+-- unpacking takes away; nested containers are counted through.
+CREATE TABLE epcis_contents (
+    parent    TEXT    NOT NULL,
+    batch_id  BIGINT NOT NULL REFERENCES batches (id),
+    units     BIGINT NOT NULL,
+    PRIMARY KEY (parent, batch_id)
+);
+
+-- Which container a unit (or a container) was in, and when.
+CREATE TABLE epcis_containment (
+    child     TEXT    NOT NULL,
+    parent    TEXT    NOT NULL,
+    since     BIGINT NOT NULL,
+    until     BIGINT,
+    event     BIGINT NOT NULL REFERENCES epcis_events (id),
+    PRIMARY KEY (child, parent, since)
+);
+CREATE INDEX epcis_containment_parent ON epcis_containment (parent, since);
+
+-- Where each batch's units went: one row per event and batch, with the units the event
+-- moved (directly, inside containers, or as a counted quantity of the lot).
+CREATE TABLE batch_moves (
+    batch_id     BIGINT NOT NULL REFERENCES batches (id),
+    event        BIGINT NOT NULL REFERENCES epcis_events (id),
+    event_time   BIGINT NOT NULL,
+    event_type   TEXT    NOT NULL,
+    biz_step     TEXT,
+    disposition  TEXT,
+    location     TEXT,
+    source       TEXT,
+    destination  TEXT,
+    units        DOUBLE PRECISION NOT NULL,
+    PRIMARY KEY (batch_id, event)
+);
