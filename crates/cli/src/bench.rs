@@ -71,6 +71,12 @@ pub enum BenchCommand {
     /// detection run weekly through the real store; prints detection rates, delays and
     /// false warnings per month (see docs/benchmarks.md).
     Risk(crate::bench_risk::RiskBench),
+    /// EPCIS capture throughput, and traces over a network of events (see
+    /// docs/benchmarks.md).
+    Epcis {
+        #[command(subcommand)]
+        command: crate::bench_epcis::EpcisBench,
+    },
 }
 
 /// Places the simulated consumers verify from: Hebei's city districts.
@@ -104,6 +110,7 @@ pub async fn run(command: BenchCommand) -> anyhow::Result<()> {
             return crate::bench_grading::run(&node, rounds).await;
         }
         BenchCommand::Risk(b) => return crate::bench_risk::run(b).await,
+        BenchCommand::Epcis { command } => return crate::bench_epcis::run(command).await,
     };
     anyhow::ensure!(
         segments > 0 && segment_size > 0 && (1..=segment_size).contains(&activate),

@@ -8,6 +8,7 @@
 
 mod backup;
 mod bench;
+mod bench_epcis;
 mod bench_grading;
 mod bench_risk;
 mod bench_sampling;
