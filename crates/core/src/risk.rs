@@ -761,6 +761,27 @@ pub fn detect(input: &Input, as_of: i64, th: &Thresholds) -> Vec<Finding> {
     out
 }
 
+/// Samples the category's rate in the province is worth as the prior of one region's
+/// own failure history.
+pub const OWN_PRIOR: f64 = 100.0;
+
+/// The Beta(α, β) a region's failure rate is known as before the window, from the
+/// (tested, failed) of its category in the province and of the region itself over the
+/// baseline months: its own history — regions differ lastingly (their makers, what is
+/// sampled there), and a region always above the province's rate is no new problem —
+/// on a prior worth [`OWN_PRIOR`] samples at the category's rate, which itself rests on
+/// a prior worth 20 samples at the pooled rate of all categories.
+pub fn failure_baseline(category: (u64, u64), own: (u64, u64), pooled: f64) -> (f64, f64) {
+    let (cn, cf) = category;
+    let rate = (pooled * 20.0 + cf.min(cn) as f64) / (20.0 + cn as f64);
+    let (on, of) = own;
+    let of = of.min(on);
+    (
+        rate * OWN_PRIOR + of as f64,
+        (1.0 - rate) * OWN_PRIOR + (on - of) as f64,
+    )
+}
+
 fn failure_rates(
     input: &Input,
     signals: &[&Signal],
@@ -771,20 +792,26 @@ fn failure_rates(
     let now = month_of(as_of);
     let window_from = months_back(now, 1);
     let base_from = months_back(now, 13);
-    // (category, subtree) → (window tested, window failed); category → baseline.
+    // (category, subtree) → (tested, failed) in the window and in the baseline months;
+    // category → (tested, failed) in the baseline months.
     let mut window: BTreeMap<(String, String), (u64, u64)> = BTreeMap::new();
+    let mut own: BTreeMap<(String, String), (u64, u64)> = BTreeMap::new();
     let mut baseline: BTreeMap<String, (u64, u64)> = BTreeMap::new();
     for t in &input.tested {
         let failed = u64::from(t.failed.min(t.tested));
         let tested = u64::from(t.tested);
-        if t.month >= window_from && t.month <= now {
-            for r in subtrees(&t.region) {
-                let e = window.entry((t.category.clone(), r)).or_default();
-                e.0 += tested;
-                e.1 += failed;
-            }
+        let into = if t.month >= window_from && t.month <= now {
+            &mut window
         } else if t.month >= base_from && t.month < window_from {
             let e = baseline.entry(t.category.clone()).or_default();
+            e.0 += tested;
+            e.1 += failed;
+            &mut own
+        } else {
+            continue;
+        };
+        for r in subtrees(&t.region) {
+            let e = into.entry((t.category.clone(), r)).or_default();
             e.0 += tested;
             e.1 += failed;
         }
@@ -800,10 +827,13 @@ fn failure_rates(
         if x < u64::from(th.min_failures) || n == 0 {
             continue;
         }
-        let (bn, bf) = baseline.get(&category).copied().unwrap_or((0, 0));
-        // Beta prior worth 20 samples at the pooled rate, updated by the baseline.
-        let alpha = pooled * 20.0 + bf as f64;
-        let beta = (1.0 - pooled) * 20.0 + (bn - bf.min(bn)) as f64;
+        let (alpha, beta) = failure_baseline(
+            baseline.get(&category).copied().unwrap_or((0, 0)),
+            own.get(&(category.clone(), region.clone()))
+                .copied()
+                .unwrap_or((0, 0)),
+            pooled,
+        );
         let p = beta_binomial_upper_tail(x, n, alpha, beta);
         let score = if p > 0.0 { -p.log10() } else { 300.0 };
         let strength = th.strength(score);
@@ -1482,18 +1512,20 @@ mod tests {
     }
 
     #[test]
-    fn failure_rate_against_the_category_history() {
+    fn failure_rate_against_the_region_history() {
         let th = Thresholds::default();
         let now = month_of(AS_OF);
         let mut tested = Vec::new();
         for k in 2..14 {
-            tested.push(Tested {
-                category: "F05".into(),
-                region: "130102".into(),
-                month: months_back(now, k),
-                tested: 100,
-                failed: 5,
-            });
+            for region in ["130102", "130203"] {
+                tested.push(Tested {
+                    category: "F05".into(),
+                    region: region.into(),
+                    month: months_back(now, k),
+                    tested: 100,
+                    failed: 5,
+                });
+            }
         }
         let mut input = Input {
             signals: vec![],
@@ -1525,6 +1557,39 @@ mod tests {
         assert_eq!(f[0].level, Level::Red, "F05 dairy is grade I");
         assert_eq!(f[0].evidence, vec![7]);
         assert!(f[0].measure.p_value.unwrap() < 1e-6);
+    }
+
+    #[test]
+    fn a_region_is_measured_against_its_own_history_on_the_category_prior() {
+        // No history of its own: the category's rate (5 %, its 20-sample pooled prior
+        // at the same rate) worth 100 samples.
+        let (a, b) = failure_baseline((1000, 50), (0, 0), 0.05);
+        assert!(close(a, 5.0, 1e-12) && close(b, 95.0, 1e-12), "{a} {b}");
+        // 30 failures in 200 of its own on top.
+        let (a, b) = failure_baseline((1000, 50), (200, 30), 0.05);
+        assert!(close(a, 35.0, 1e-12) && close(b, 265.0, 1e-12), "{a} {b}");
+        // A city always at 15 % where the other is at 2 % is not a new problem when it
+        // stays at 15 % (against the category's 8.5 % it would be p ≈ 1e-7).
+        let now = month_of(AS_OF);
+        let row = |region: &str, month, tested, failed| Tested {
+            category: "F05".into(),
+            region: region.into(),
+            month,
+            tested,
+            failed,
+        };
+        let mut tested = Vec::new();
+        for k in 2..14 {
+            tested.push(row("130102", months_back(now, k), 100, 2));
+            tested.push(row("130203", months_back(now, k), 100, 15));
+        }
+        tested.push(row("130102", now, 300, 6));
+        tested.push(row("130203", now, 300, 50));
+        let input = Input {
+            signals: vec![],
+            tested,
+        };
+        assert_eq!(detect(&input, AS_OF, &Thresholds::default()), vec![]);
     }
 
     #[test]
