@@ -565,7 +565,7 @@ impl Default for Thresholds {
     /// The values tuned by `zhijian bench risk` (see docs/benchmarks.md).
     fn default() -> Thresholds {
         Thresholds {
-            moderate: 3.0,
+            moderate: 2.5,
             strong: 4.5,
             very_strong: 6.0,
             surge_offset: 0.0,
