@@ -6,11 +6,13 @@
 //! province and reports what stands out:
 //!
 //! - **failure rate** — the failures among the samples tested in the current and the
-//!   previous month against the category's own rate over the twelve months before, in
-//!   the whole province (a beta-binomial upper tail: the baseline's own uncertainty
-//!   counts);
-//! - **complaint and counterfeit surges** — a Poisson CUSUM over the last eight weekly
-//!   counts, tuned to a doubling of the mean of the 26 weeks before them;
+//!   previous month against the region's own rate over the twelve months before, on a
+//!   prior at the category's rate in the province (a beta-binomial upper tail: the
+//!   baseline's own uncertainty counts);
+//! - **complaint and counterfeit surges** — against the mean of 26 weeks, with its own
+//!   variation beyond Poisson's and the season read from the other categories: a
+//!   negative-binomial test of the last one and two weeks (sudden rises) and a Poisson
+//!   CUSUM over the last eight, tuned to a doubling (slow ones);
 //! - **clusters** — injuries, incidents, recalls and external alerts of one category in
 //!   one city within 14 days.
 //!
