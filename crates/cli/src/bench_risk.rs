@@ -47,9 +47,16 @@ pub struct RiskBench {
     /// How much an injected failure-rate outbreak multiplies the failure rate.
     #[arg(long, default_value_t = 2.0)]
     pub failure_factor: f64,
+    /// Multiplies every cell's complaints and counterfeit signals a week: a
+    /// sensitivity knob (the default volumes are the ones docs/benchmarks.md derives
+    /// from public figures).
+    #[arg(long, default_value_t = 1.0)]
+    pub volume: f64,
 }
 
 const WARM_UP: i64 = 26;
+/// Hebei's cities, over which false watch (yellow, blue) warnings are shared out.
+const CITIES: f64 = 11.0;
 const WEEKS: i64 = 78;
 /// Weeks an injected outbreak lasts.
 const LASTS: i64 = 8;
@@ -113,7 +120,7 @@ fn log_uniform(rng: &mut ChaCha8Rng, lo: f64, hi: f64) -> f64 {
     (lo.ln() + rng.random::<f64>() * (hi.ln() - lo.ln())).exp()
 }
 
-fn cells(rng: &mut ChaCha8Rng) -> Vec<Cell> {
+fn cells(rng: &mut ChaCha8Rng, volume: f64) -> Vec<Cell> {
     let province = RegionCode::parse("130000").expect("Hebei");
     let cities: Vec<_> = region::children(province)
         .into_iter()
@@ -131,7 +138,11 @@ fn cells(rng: &mut ChaCha8Rng) -> Vec<Cell> {
         } else {
             counties
         };
-        // Cities differ in size; food is sampled and complained about more.
+        // Cities differ in size; food is sampled and complained about more. Food
+        // sampling: about 10 samples a week per city and category, failing 2.8 % on
+        // average (log-uniform 1–6 %) — the national food sampling figures scaled to
+        // Hebei (docs/benchmarks.md); industrial products as before (no public
+        // figure per category).
         let size = log_uniform(rng, 0.5, 2.0);
         for c in CATEGORIES {
             let food = c.kind == CatalogueKind::Food;
@@ -139,10 +150,19 @@ fn cells(rng: &mut ChaCha8Rng) -> Vec<Cell> {
                 category: c.id,
                 city: city.code,
                 counties: counties.clone(),
-                sampled: size * log_uniform(rng, 0.3, if food { 6.0 } else { 3.0 }),
-                fail: rng.random_range(0.015..0.08),
-                complaints: size * log_uniform(rng, 0.3, if food { 20.0 } else { 8.0 }),
-                counterfeit: size * log_uniform(rng, 0.2, 10.0),
+                sampled: size
+                    * if food {
+                        log_uniform(rng, 1.5, 30.0)
+                    } else {
+                        log_uniform(rng, 0.3, 3.0)
+                    },
+                fail: if food {
+                    log_uniform(rng, 0.01, 0.06)
+                } else {
+                    rng.random_range(0.015..0.08)
+                },
+                complaints: volume * size * log_uniform(rng, 0.3, if food { 20.0 } else { 8.0 }),
+                counterfeit: volume * size * log_uniform(rng, 0.2, 10.0),
                 harm: 0.02,
             });
         }
@@ -174,7 +194,7 @@ pub async fn run(b: RiskBench) -> anyhow::Result<()> {
     let mut all: Vec<SeedResult> = Vec::new();
     for seed in &b.seeds {
         let started = Instant::now();
-        let r = simulate(*seed, b.outbreaks, b.failure_factor, &th).await?;
+        let r = simulate(*seed, &b, &th).await?;
         r.print(*seed, started.elapsed().as_secs_f64());
         all.push(r);
     }
@@ -192,8 +212,9 @@ pub async fn run(b: RiskBench) -> anyhow::Result<()> {
 struct SeedResult {
     /// kind → (outbreaks, found, found within 2 weeks, sum of delays of found).
     by_kind: BTreeMap<&'static str, (u32, u32, u32, i64)>,
-    /// Surges (complaint, counterfeit) by baseline band: (outbreaks, within 2 weeks).
-    bands: BTreeMap<&'static str, (u32, u32)>,
+    /// Surges (complaint, counterfeit) by kind and baseline band: (outbreaks, within 2
+    /// weeks).
+    bands: BTreeMap<(&'static str, &'static str), (u32, u32)>,
     /// False warnings by level.
     false_by_level: BTreeMap<&'static str, u32>,
     /// All new warnings by level.
@@ -213,7 +234,7 @@ impl SeedResult {
             e.3 += v.3;
         }
         for (k, v) in &o.bands {
-            let e = self.bands.entry(k).or_default();
+            let e = self.bands.entry(*k).or_default();
             e.0 += v.0;
             e.1 += v.1;
         }
@@ -238,9 +259,19 @@ impl SeedResult {
                 *delay as f64 / f64::from((*found).max(1)),
             );
         }
-        for (band, (n, fast)) in &self.bands {
+        let mut pooled: BTreeMap<&str, (u32, u32)> = BTreeMap::new();
+        for ((kind, band), (n, fast)) in &self.bands {
             println!(
-                "  surges, baseline {band:<16} {fast:>3}/{n:<3} within 2 weeks ({:>5.1} %)",
+                "  {kind:<18} baseline {band:<16} {fast:>3}/{n:<3} within 2 weeks ({:>5.1} %)",
+                100.0 * f64::from(*fast) / f64::from((*n).max(1))
+            );
+            let e = pooled.entry(*band).or_default();
+            e.0 += n;
+            e.1 += fast;
+        }
+        for (band, (n, fast)) in &pooled {
+            println!(
+                "  both surges, baseline {band:<16} {fast:>3}/{n:<3} within 2 weeks ({:>5.1} %)",
                 100.0 * f64::from(*fast) / f64::from((*n).max(1))
             );
         }
@@ -257,6 +288,12 @@ impl SeedResult {
             per_month(&self.raised_by_level, "orange"),
             per_month(&self.raised_by_level, "yellow"),
             per_month(&self.raised_by_level, "blue"),
+        );
+        let watch =
+            per_month(&self.false_by_level, "yellow") + per_month(&self.false_by_level, "blue");
+        println!(
+            "  false yellow + blue per city per month: {:.2} ({CITIES} cities)",
+            watch / CITIES
         );
         let kinds: Vec<String> = self
             .false_by_kind
@@ -295,14 +332,10 @@ fn band(x: f64) -> &'static str {
     }
 }
 
-async fn simulate(
-    seed: u64,
-    per_kind: usize,
-    failure_factor: f64,
-    th: &Thresholds,
-) -> anyhow::Result<SeedResult> {
+async fn simulate(seed: u64, b: &RiskBench, th: &Thresholds) -> anyhow::Result<SeedResult> {
+    let (per_kind, failure_factor) = (b.outbreaks, b.failure_factor);
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    let cells = cells(&mut rng);
+    let cells = cells(&mut rng, b.volume);
     let dir = tempfile::tempdir()?;
     let url = format!("sqlite://{}", dir.path().join("risk.db").display());
     let store = Store::open(&url, dir.path().join("files")).await?;
@@ -525,7 +558,7 @@ async fn simulate(
             o.kind,
             WarningKind::ComplaintSurge | WarningKind::CounterfeitSurge
         ) {
-            let b = result.bands.entry(band(o.baseline)).or_default();
+            let b = result.bands.entry((name, band(o.baseline))).or_default();
             b.0 += 1;
             if fast {
                 b.1 += 1;

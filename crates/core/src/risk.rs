@@ -6,11 +6,13 @@
 //! province and reports what stands out:
 //!
 //! - **failure rate** — the failures among the samples tested in the current and the
-//!   previous month against the category's own rate over the twelve months before, in
-//!   the whole province (a beta-binomial upper tail: the baseline's own uncertainty
-//!   counts);
-//! - **complaint and counterfeit surges** — a Poisson CUSUM over the last eight weekly
-//!   counts, tuned to a doubling of the mean of the 26 weeks before them;
+//!   previous month against the region's own rate over the twelve months before, on a
+//!   prior at the category's rate in the province (a beta-binomial upper tail: the
+//!   baseline's own uncertainty counts);
+//! - **complaint and counterfeit surges** — against the mean of 26 weeks, with its own
+//!   variation beyond Poisson's and the season read from the other categories: a
+//!   negative-binomial test of the last one and two weeks (sudden rises) and a Poisson
+//!   CUSUM over the last eight, tuned to a doubling (slow ones);
 //! - **clusters** — injuries, incidents, recalls and external alerts of one category in
 //!   one city within 14 days.
 //!
@@ -391,21 +393,153 @@ pub fn beta_binomial_upper_tail(x: u64, n: u64, alpha: f64, beta: f64) -> f64 {
     tail.exp().clamp(0.0, 1.0)
 }
 
-/// The Poisson CUSUM for a rise from `mu0` to `ratio × mu0` per period: after each
-/// count `S ← max(0, S + x·ln ratio − (ratio − 1)·mu0)` (the log-likelihood ratio of the
-/// two means, accumulated while it grows). Returns S after every period.
-pub fn poisson_cusum(counts: &[u32], mu0: f64, ratio: f64) -> Vec<f64> {
-    let (ln_r, drift) = if mu0 > 0.0 && ratio > 1.0 && mu0.is_finite() && ratio.is_finite() {
-        (ratio.ln(), (ratio - 1.0) * mu0)
-    } else {
+/// The Poisson CUSUM for a rise to `ratio` times the expected count of each period:
+/// after each count `S ← max(0, S + x·ln ratio − (ratio − 1)·e)`, `e` being that
+/// period's expected count (the baseline mean, times the season's factor) — the
+/// log-likelihood ratio of the two means, accumulated while it grows. Returns S after
+/// every period; a period without an expected count expects none.
+pub fn poisson_cusum(counts: &[u32], expected: &[f64], ratio: f64) -> Vec<f64> {
+    if !(ratio > 1.0 && ratio.is_finite()) {
         return vec![0.0; counts.len()];
-    };
+    }
+    let ln_r = ratio.ln();
     let mut s = 0.0_f64;
     counts
         .iter()
-        .map(|&x| {
-            s = (s + f64::from(x) * ln_r - drift).max(0.0);
+        .enumerate()
+        .map(|(i, &x)| {
+            let e = expected.get(i).copied().unwrap_or(0.0);
+            if !(e > 0.0 && e.is_finite()) {
+                s = 0.0;
+                return s;
+            }
+            s = (s + f64::from(x) * ln_r - (ratio - 1.0) * e).max(0.0);
             s
+        })
+        .collect()
+}
+
+/// P(X ≥ x) for a count X with mean `mean` and variance `mean + mean²/size`: the
+/// negative binomial (a Poisson whose rate itself varies as a gamma with shape `size`),
+/// which is the Poisson when `size` is infinite. Counts of complaints vary more than
+/// Poisson's from week to week; this tail prices that in.
+pub fn negative_binomial_upper_tail(x: u64, mean: f64, size: f64) -> f64 {
+    if x == 0 {
+        return 1.0;
+    }
+    if !(mean > 0.0 && mean.is_finite() && size > 0.0) {
+        return 0.0;
+    }
+    let poisson = size.is_infinite() || size > 1e9;
+    let (ln_mean, ln_keep, ln_go) = (
+        mean.ln(),
+        (size / (size + mean)).ln(),
+        (mean / (size + mean)).ln(),
+    );
+    let ln_p = |k: u64| {
+        let k = k as f64;
+        if poisson {
+            k * ln_mean - mean - ln_gamma(k + 1.0)
+        } else {
+            ln_gamma(k + size) - ln_gamma(size) - ln_gamma(k + 1.0) + size * ln_keep + k * ln_go
+        }
+    };
+    if x as f64 <= mean {
+        // At or below the mean the tail is large: one minus the (short) head is exact
+        // enough.
+        let head = log_sum((0..x).map(ln_p)).exp();
+        return (1.0 - head).clamp(0.0, 1.0);
+    }
+    // Above the mean the terms only fall: add them, relative to the first, until they
+    // no longer count (or a million terms, for absurd inputs).
+    let first = ln_p(x);
+    if !first.is_finite() {
+        return 0.0;
+    }
+    let mut sum = 0.0_f64;
+    for k in x..x.saturating_add(1_000_000) {
+        let r = (ln_p(k) - first).exp();
+        sum += r;
+        if r < 1e-17 * sum {
+            break;
+        }
+    }
+    (first + sum.ln()).exp().clamp(0.0, 1.0)
+}
+
+/// A weekly count series' history: its mean a week and its variation beyond Poisson's.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Baseline {
+    /// Mean count a week, with half a count of prior (an empty history is not zero).
+    pub mean: f64,
+    /// Variation beyond Poisson's: (variance − mean) ÷ mean² of the weekly counts, the
+    /// squared coefficient of variation of the weekly rate, kept within 0–1.
+    pub extra: f64,
+    /// Weeks it rests on.
+    pub weeks: usize,
+}
+
+impl Baseline {
+    /// The baseline of some weeks' counts.
+    pub fn of(counts: &[u32]) -> Baseline {
+        let n = counts.len();
+        let sum: f64 = counts.iter().map(|c| f64::from(*c)).sum();
+        let mean = (sum + 0.5) / (n as f64 + 1.0);
+        let raw = if n > 0 { sum / n as f64 } else { 0.0 };
+        let extra = if n > 1 && raw > 0.0 {
+            let var = counts
+                .iter()
+                .map(|c| (f64::from(*c) - raw).powi(2))
+                .sum::<f64>()
+                / (n - 1) as f64;
+            ((var - raw) / (raw * raw)).clamp(0.0, 1.0)
+        } else {
+            0.0
+        };
+        Baseline {
+            mean,
+            extra,
+            weeks: n,
+        }
+    }
+
+    /// P(at least `observed` in the weeks whose expected level, relative to the
+    /// baseline's, is `season` each): a negative binomial with the variance of the
+    /// counts (Poisson's), of each week's rate (the extra variation, at least
+    /// `extra_floor`) and of the baseline mean itself (it rests on a few weeks only).
+    pub fn upper_tail(&self, observed: u64, season: &[f64], extra_floor: f64) -> f64 {
+        let c = self.extra.max(extra_floor);
+        let g: f64 = season.iter().sum();
+        let g2: f64 = season.iter().map(|s| s * s).sum();
+        let mu = self.mean;
+        let m = mu * g;
+        let of_mean = (mu + c * mu * mu) / self.weeks.max(1) as f64;
+        let var = m + c * mu * mu * g2 + of_mean * g * g;
+        let size = if var > m {
+            m * m / (var - m)
+        } else {
+            f64::INFINITY
+        };
+        negative_binomial_upper_tail(observed, m, size)
+    }
+}
+
+/// The season: each week's level of a count relative to its baseline, from the counts
+/// of everything else (the other categories of the province), index 0 = the latest
+/// week, `baseline_from` the first baseline week. Everything rising together (a season,
+/// the news, more scanning) is not one category's surge. When the others are too few to
+/// say (under 20 a week on average) every factor is 1; factors stay within ½–2.
+pub fn season_factors(others: &[u64], baseline_from: usize) -> Vec<f64> {
+    let base = others.get(baseline_from..).unwrap_or(&[]);
+    let mean = base.iter().sum::<u64>() as f64 / base.len().max(1) as f64;
+    others
+        .iter()
+        .map(|o| {
+            if mean < 20.0 {
+                1.0
+            } else {
+                (*o as f64 / mean).clamp(0.5, 2.0)
+            }
         })
         .collect()
 }
@@ -433,7 +567,7 @@ impl Default for Thresholds {
     /// The values tuned by `zhijian bench risk` (see docs/benchmarks.md).
     fn default() -> Thresholds {
         Thresholds {
-            moderate: 3.0,
+            moderate: 2.5,
             strong: 4.5,
             very_strong: 6.0,
             surge_offset: 0.0,
@@ -629,6 +763,27 @@ pub fn detect(input: &Input, as_of: i64, th: &Thresholds) -> Vec<Finding> {
     out
 }
 
+/// Samples the category's rate in the province is worth as the prior of one region's
+/// own failure history.
+pub const OWN_PRIOR: f64 = 100.0;
+
+/// The Beta(α, β) a region's failure rate is known as before the window, from the
+/// (tested, failed) of its category in the province and of the region itself over the
+/// baseline months: its own history — regions differ lastingly (their makers, what is
+/// sampled there), and a region always above the province's rate is no new problem —
+/// on a prior worth [`OWN_PRIOR`] samples at the category's rate, which itself rests on
+/// a prior worth 20 samples at the pooled rate of all categories.
+pub fn failure_baseline(category: (u64, u64), own: (u64, u64), pooled: f64) -> (f64, f64) {
+    let (cn, cf) = category;
+    let rate = (pooled * 20.0 + cf.min(cn) as f64) / (20.0 + cn as f64);
+    let (on, of) = own;
+    let of = of.min(on);
+    (
+        rate * OWN_PRIOR + of as f64,
+        (1.0 - rate) * OWN_PRIOR + (on - of) as f64,
+    )
+}
+
 fn failure_rates(
     input: &Input,
     signals: &[&Signal],
@@ -639,20 +794,26 @@ fn failure_rates(
     let now = month_of(as_of);
     let window_from = months_back(now, 1);
     let base_from = months_back(now, 13);
-    // (category, subtree) → (window tested, window failed); category → baseline.
+    // (category, subtree) → (tested, failed) in the window and in the baseline months;
+    // category → (tested, failed) in the baseline months.
     let mut window: BTreeMap<(String, String), (u64, u64)> = BTreeMap::new();
+    let mut own: BTreeMap<(String, String), (u64, u64)> = BTreeMap::new();
     let mut baseline: BTreeMap<String, (u64, u64)> = BTreeMap::new();
     for t in &input.tested {
         let failed = u64::from(t.failed.min(t.tested));
         let tested = u64::from(t.tested);
-        if t.month >= window_from && t.month <= now {
-            for r in subtrees(&t.region) {
-                let e = window.entry((t.category.clone(), r)).or_default();
-                e.0 += tested;
-                e.1 += failed;
-            }
+        let into = if t.month >= window_from && t.month <= now {
+            &mut window
         } else if t.month >= base_from && t.month < window_from {
             let e = baseline.entry(t.category.clone()).or_default();
+            e.0 += tested;
+            e.1 += failed;
+            &mut own
+        } else {
+            continue;
+        };
+        for r in subtrees(&t.region) {
+            let e = into.entry((t.category.clone(), r)).or_default();
             e.0 += tested;
             e.1 += failed;
         }
@@ -668,10 +829,13 @@ fn failure_rates(
         if x < u64::from(th.min_failures) || n == 0 {
             continue;
         }
-        let (bn, bf) = baseline.get(&category).copied().unwrap_or((0, 0));
-        // Beta prior worth 20 samples at the pooled rate, updated by the baseline.
-        let alpha = pooled * 20.0 + bf as f64;
-        let beta = (1.0 - pooled) * 20.0 + (bn - bf.min(bn)) as f64;
+        let (alpha, beta) = failure_baseline(
+            baseline.get(&category).copied().unwrap_or((0, 0)),
+            own.get(&(category.clone(), region.clone()))
+                .copied()
+                .unwrap_or((0, 0)),
+            pooled,
+        );
         let p = beta_binomial_upper_tail(x, n, alpha, beta);
         let score = if p > 0.0 { -p.log10() } else { 300.0 };
         let strength = th.strength(score);
@@ -736,18 +900,16 @@ fn week_back(at: i64, as_of: i64) -> i64 {
     as_of.saturating_sub(at) / WEEK_MS
 }
 
-fn surges(
+/// (category, subtree) → weekly counts (index = weeks back) and the (id, week) of the
+/// signals of the CUSUM window.
+type Weekly = (Vec<u32>, Vec<(i64, i64)>);
+
+fn weekly_counts(
     signals: &[&Signal],
     kind: SignalKind,
-    wk: WarningKind,
     as_of: i64,
-    th: &Thresholds,
-    severities: &BTreeMap<i64, u8>,
-) -> Vec<Finding> {
+) -> BTreeMap<(String, String), Weekly> {
     let horizon = SURGE_WEEKS + BASELINE_WEEKS;
-    // (category, subtree) → weekly counts, index = weeks back; and the window's ids.
-    // (category, subtree) → (weekly counts, (id, week) of the window's signals).
-    type Weekly = (Vec<u32>, Vec<(i64, i64)>);
     let mut counts: BTreeMap<(String, String), Weekly> = BTreeMap::new();
     for s in signals.iter().filter(|s| s.kind == kind) {
         let w = week_back(s.at, as_of);
@@ -768,60 +930,176 @@ fn surges(
             }
         }
     }
+    counts
+}
+
+/// The season factors of each (category, province), from the province's other
+/// categories (leaving the category out, so that its own surge does not explain
+/// itself away).
+fn seasons(counts: &BTreeMap<(String, String), Weekly>) -> BTreeMap<(String, String), Vec<f64>> {
+    let provinces = || counts.iter().filter(|((_, r), _)| city_of(r).is_none());
+    let mut totals: BTreeMap<&str, Vec<u64>> = BTreeMap::new();
+    for ((_, r), (weekly, _)) in provinces() {
+        let t = totals
+            .entry(r.as_str())
+            .or_insert_with(|| vec![0; weekly.len()]);
+        for (a, b) in t.iter_mut().zip(weekly) {
+            *a += u64::from(*b);
+        }
+    }
+    provinces()
+        .map(|((c, r), (weekly, _))| {
+            let others: Vec<u64> = totals[r.as_str()]
+                .iter()
+                .zip(weekly)
+                .map(|(t, own)| t - u64::from(*own))
+                .collect();
+            (
+                (c.clone(), r.clone()),
+                season_factors(&others, SURGE_WEEKS as usize),
+            )
+        })
+        .collect()
+}
+
+/// The extra variation all series of a kind share at least: the median of the series
+/// with enough counts (5 a week) to measure it, 0 when none has. A small series cannot
+/// tell its own extra variation from Poisson's, and guessing none would make its
+/// quiet weeks look like surges.
+fn shared_extra(baselines: &[Baseline]) -> f64 {
+    let mut e: Vec<f64> = baselines
+        .iter()
+        .filter(|b| b.mean >= 5.0)
+        .map(|b| b.extra)
+        .collect();
+    if e.is_empty() {
+        return 0.0;
+    }
+    e.sort_by(f64::total_cmp);
+    e[e.len() / 2]
+}
+
+/// What the surge tests of one series found.
+#[derive(Debug, Clone, PartialEq)]
+struct SurgeTest {
+    /// log₁₀ evidence: the greater of the CUSUM's and the window test's.
+    score: f64,
+    /// Counted in the weeks of the test that gave the score.
+    observed: u64,
+    /// Expected in those weeks.
+    expected: f64,
+    /// The window test's p-value (the lesser of the 1- and 2-week windows, doubled
+    /// since two were looked at).
+    p_value: f64,
+    /// The CUSUM, divided by the dispersion.
+    cusum: f64,
+    /// Weeks back whose signals make up the surge.
+    weeks: usize,
+}
+
+/// Weeks of the short window tests: a surge should show within one or two weeks.
+const WINDOWS: [usize; 2] = [1, 2];
+
+/// Two tests over one series (weekly counts, index 0 = the latest week): the CUSUM
+/// (slow rises) and the 1- and 2-week window tests (sudden ones); the score is the
+/// stronger evidence of the two.
+fn surge_test(weekly: &[u32], season: &[f64], extra_floor: f64, th: &Thresholds) -> SurgeTest {
+    let sw = SURGE_WEEKS as usize;
+    let base_weeks = &weekly[sw..];
+    let baseline = Baseline::of(base_weeks);
+    let mu0 = baseline.mean;
+    // Counts vary more than Poisson's (seasons, news, campaigns): the baseline's own
+    // dispersion (variance ÷ mean, at least 1, at most 5) divides the CUSUM's evidence.
+    let raw = base_weeks.iter().map(|c| f64::from(*c)).sum::<f64>() / base_weeks.len() as f64;
+    let var = base_weeks
+        .iter()
+        .map(|c| (f64::from(*c) - raw).powi(2))
+        .sum::<f64>()
+        / (base_weeks.len() - 1) as f64;
+    let dispersion = (var / raw.max(0.5)).clamp(1.0, 5.0);
+    let window: Vec<u32> = weekly[..sw].iter().rev().copied().collect();
+    let expected: Vec<f64> = season[..sw].iter().rev().map(|g| mu0 * g).collect();
+    let s: Vec<f64> = poisson_cusum(&window, &expected, 2.0)
+        .into_iter()
+        .map(|v| v / dispersion)
+        .collect();
+    let cusum = s.last().copied().unwrap_or(0.0);
+    // A CUSUM over a large mean crosses a given likelihood ratio sooner by chance (its
+    // average run length without a change is about e^S ÷ (μ₀ (1 − ln 2)) weeks), so
+    // that factor is taken off: the score is then about log₁₀ of the weeks between
+    // false alarms of one series, whatever its mean.
+    let per_week = (mu0 * (1.0 - std::f64::consts::LN_2)).max(1.0);
+    let cusum_score = (cusum - per_week.ln()) / std::f64::consts::LN_10 - th.surge_offset;
+    // Only the signals since the CUSUM last stood at zero make up its surge.
+    let start = s.iter().rposition(|v| *v == 0.0).map_or(0, |i| i + 1);
+    let (mut p, mut w_best) = (1.0_f64, WINDOWS[0]);
+    for w in WINDOWS {
+        let x: u64 = weekly[..w].iter().map(|c| u64::from(*c)).sum();
+        let pw = baseline.upper_tail(x, &season[..w], extra_floor);
+        if pw < p {
+            (p, w_best) = (pw, w);
+        }
+    }
+    let p_value = (p * WINDOWS.len() as f64).min(1.0);
+    // A p-value of one series' week is about the weeks between its false alarms too.
+    let window_score = -p_value.max(1e-300).log10() - th.surge_offset;
+    let (score, observed, expected) = if window_score > cusum_score {
+        (
+            window_score,
+            weekly[..w_best].iter().map(|c| u64::from(*c)).sum(),
+            mu0 * season[..w_best].iter().sum::<f64>(),
+        )
+    } else {
+        (
+            cusum_score,
+            window[start..].iter().map(|c| u64::from(*c)).sum(),
+            expected[start..].iter().sum(),
+        )
+    };
+    SurgeTest {
+        score,
+        observed,
+        expected,
+        p_value,
+        cusum,
+        weeks: w_best.max(sw - start),
+    }
+}
+
+fn surges(
+    signals: &[&Signal],
+    kind: SignalKind,
+    wk: WarningKind,
+    as_of: i64,
+    th: &Thresholds,
+    severities: &BTreeMap<i64, u8>,
+) -> Vec<Finding> {
+    let counts = weekly_counts(signals, kind, as_of);
+    let seasons = seasons(&counts);
+    let baselines: Vec<Baseline> = counts
+        .values()
+        .map(|(weekly, _)| Baseline::of(&weekly[SURGE_WEEKS as usize..]))
+        .collect();
+    let extra_floor = shared_extra(&baselines);
+    let flat = vec![1.0; (SURGE_WEEKS + BASELINE_WEEKS) as usize];
     let mut out = Vec::new();
     for ((category, region), (weekly, ids)) in counts {
-        let base: u64 = weekly[SURGE_WEEKS as usize..]
-            .iter()
-            .map(|c| u64::from(*c))
-            .sum();
-        // Half a signal of prior over the baseline, so that an empty history does not
-        // make one signal a surge.
-        let mu0 = (base as f64 + 0.5) / (BASELINE_WEEKS as f64 + 1.0);
-        let window: Vec<u32> = weekly[..SURGE_WEEKS as usize]
-            .iter()
-            .rev()
-            .copied()
-            .collect();
-        // Counts vary more than Poisson's (seasons, news, campaigns): the baseline's own
-        // dispersion (variance ÷ mean, at least 1, at most 5) divides the evidence.
-        let base_weeks = &weekly[SURGE_WEEKS as usize..];
-        let mean = base as f64 / BASELINE_WEEKS as f64;
-        let var = base_weeks
-            .iter()
-            .map(|c| (f64::from(*c) - mean).powi(2))
-            .sum::<f64>()
-            / (BASELINE_WEEKS - 1) as f64;
-        let dispersion = (var / mean.max(0.5)).clamp(1.0, 5.0);
-        let s: Vec<f64> = poisson_cusum(&window, mu0, 2.0)
-            .into_iter()
-            .map(|v| v / dispersion)
-            .collect();
-        let last = s.last().copied().unwrap_or(0.0);
-        // A CUSUM over a large mean crosses a given likelihood ratio sooner by chance
-        // (its average run length without a change is about e^S ÷ (μ₀ (1 − ln 2)) weeks),
-        // so that factor is taken off: the score is then about log₁₀ of the weeks
-        // between false alarms of one series, whatever its mean.
-        let per_week = (mu0 * (1.0 - std::f64::consts::LN_2)).max(1.0);
-        let score = (last - per_week.ln()) / std::f64::consts::LN_10 - th.surge_offset;
-        let strength = th.strength(score);
+        let season = province_of(&region)
+            .and_then(|p| seasons.get(&(category.clone(), p)))
+            .unwrap_or(&flat);
+        let t = surge_test(&weekly, season, extra_floor, th);
+        let strength = th.strength(t.score);
         if strength == Strength::Weak {
             continue;
         }
-        // Only the signals since the CUSUM last stood at zero make up the surge.
-        let start = s.iter().rposition(|v| *v == 0.0).map_or(0, |i| i + 1);
-        let weeks_in = SURGE_WEEKS as usize - start;
         let evidence: Vec<i64> = ids
             .iter()
-            .filter(|(_, w)| (*w as usize) < weeks_in.max(1))
+            .filter(|(_, w)| (*w as usize) < t.weeks)
             .map(|(id, _)| *id)
             .collect();
         let Some(level) = level(strength, grade_of(&category), grave(&evidence, severities)) else {
             continue;
         };
-        let observed: u64 = window[start.min(window.len())..]
-            .iter()
-            .map(|c| u64::from(*c))
-            .sum();
         out.push(Finding {
             kind: wk,
             category,
@@ -829,13 +1107,13 @@ fn surges(
             strength,
             level,
             measure: Measure {
-                observed,
-                expected: mu0 * weeks_in as f64,
+                observed: t.observed,
+                expected: t.expected,
                 tested: None,
                 rate: None,
-                p_value: None,
-                cusum: Some(last),
-                score,
+                p_value: Some(t.p_value),
+                cusum: Some(t.cusum),
+                score: t.score,
             },
             evidence,
         });
@@ -972,16 +1250,105 @@ mod tests {
 
     #[test]
     fn cusum_stays_at_zero_on_the_baseline_and_climbs_on_a_doubling() {
-        let flat = poisson_cusum(&[2, 1, 2, 2, 1, 2], 2.0, 2.0);
+        let flat = poisson_cusum(&[2, 1, 2, 2, 1, 2], &[2.0; 6], 2.0);
         assert!(flat.iter().all(|s| *s < 1.0), "{flat:?}");
-        let s = poisson_cusum(&[2, 2, 4, 4, 4, 4], 2.0, 2.0);
+        let s = poisson_cusum(&[2, 2, 4, 4, 4, 4], &[2.0; 6], 2.0);
         // Each week of 4 adds 4 ln 2 − 2 ≈ 0.773.
         assert!(close(s[5], 4.0 * (4.0 * 2f64.ln() - 2.0), 1e-9), "{s:?}");
         assert!(s.windows(2).skip(2).all(|w| w[1] > w[0]));
         // It resets: a quiet week after a rise pulls it down, never below zero.
-        let r = poisson_cusum(&[6, 0, 0, 0], 2.0, 2.0);
+        let r = poisson_cusum(&[6, 0, 0, 0], &[2.0; 4], 2.0);
         assert!(r[1] < r[0] && r[3] == 0.0);
-        assert_eq!(poisson_cusum(&[3], 0.0, 2.0), vec![0.0]);
+        assert_eq!(poisson_cusum(&[3], &[0.0], 2.0), vec![0.0]);
+        // A week the season expects more of counts against that: 4 where 4 are
+        // expected adds nothing, where 2 are expected 4 ln 2 − 2.
+        assert_eq!(poisson_cusum(&[2, 4], &[2.0, 4.0], 2.0), vec![0.0, 0.0]);
+        let s = poisson_cusum(&[2, 4], &[2.0, 2.0], 2.0);
+        assert!(close(s[1], 4.0 * 2f64.ln() - 2.0, 1e-12), "{s:?}");
+    }
+
+    #[test]
+    fn negative_binomial_tail_has_known_values() {
+        let inf = f64::INFINITY;
+        // Poisson: P(X ≥ 3 | 1) = 1 − 2.5/e, P(X ≥ 2 | 2) = 1 − 3/e².
+        assert!(close(
+            negative_binomial_upper_tail(3, 1.0, inf),
+            0.080_301_397_071_394_16,
+            1e-12
+        ));
+        assert!(close(
+            negative_binomial_upper_tail(2, 2.0, inf),
+            0.593_994_150_290_161_9,
+            1e-12
+        ));
+        // Far above the mean: P(X ≥ 10 | 2) = 4.649 807 501 7e-5.
+        assert!(close(
+            negative_binomial_upper_tail(10, 2.0, inf),
+            4.649_807_501_726e-5,
+            1e-9
+        ));
+        // Size 1 is the geometric: P(X ≥ x) = (m / (1 + m))^x.
+        assert!(close(
+            negative_binomial_upper_tail(5, 3.0, 1.0),
+            0.75_f64.powi(5),
+            1e-12
+        ));
+        assert!(close(
+            negative_binomial_upper_tail(1, 3.0, 1.0),
+            0.75,
+            1e-12
+        ));
+        // Mean 4, size 2 (variance 12): P(X ≥ 12) = 0.038 536 733 146 29.
+        assert!(close(
+            negative_binomial_upper_tail(12, 4.0, 2.0),
+            0.038_536_733_146_29,
+            1e-9
+        ));
+        // A huge size is the Poisson; a small one is more forgiving above the mean.
+        assert!(close(
+            negative_binomial_upper_tail(10, 2.0, 1e7),
+            negative_binomial_upper_tail(10, 2.0, inf),
+            1e-5
+        ));
+        assert!(
+            negative_binomial_upper_tail(10, 2.0, 5.0) > negative_binomial_upper_tail(10, 2.0, inf)
+        );
+        assert_eq!(negative_binomial_upper_tail(0, 2.0, inf), 1.0);
+        assert_eq!(negative_binomial_upper_tail(1, 0.0, inf), 0.0);
+    }
+
+    #[test]
+    fn a_baseline_knows_its_mean_its_extra_variation_and_its_tail() {
+        let flat = Baseline::of(&[4; 26]);
+        assert!(close(flat.mean, 104.5 / 27.0, 1e-12));
+        assert_eq!((flat.extra, flat.weeks), (0.0, 26));
+        // No extra variation: the tail is a negative binomial whose only excess
+        // variance is the mean's own (μ/26): P(X ≥ 12) = 0.000 920 232 531 19.
+        assert!(close(
+            flat.upper_tail(12, &[1.0], 0.0),
+            0.000_920_232_531_19,
+            1e-6
+        ));
+        // 2, 6, 2, 6, …: mean 4, variance 104/25, extra (4.16 − 4) / 16 = 0.01.
+        let wavy: Vec<u32> = (0..26).map(|i| if i % 2 == 0 { 2 } else { 6 }).collect();
+        assert!(close(Baseline::of(&wavy).extra, 0.01, 1e-9));
+        // Extra variation and a season that expects more both make a count less
+        // surprising.
+        let p = flat.upper_tail(12, &[1.0], 0.0);
+        assert!(flat.upper_tail(12, &[1.0], 0.2) > p);
+        assert!(flat.upper_tail(12, &[1.5], 0.0) > p);
+        // Two weeks: 20 where 2 × 3.87 are expected is far less likely than 12 in one.
+        assert!(flat.upper_tail(20, &[1.0, 1.0], 0.0) < p);
+        assert_eq!(Baseline::of(&[]).mean, 0.5);
+    }
+
+    #[test]
+    fn season_factors_follow_the_others() {
+        let f = season_factors(&[300, 150, 100, 90, 110, 100], 2);
+        assert_eq!(f, vec![2.0, 1.5, 1.0, 0.9, 1.1, 1.0]);
+        // Too few others to say anything: no season.
+        assert_eq!(season_factors(&[40, 5, 5, 5], 1), vec![1.0; 4]);
+        assert_eq!(season_factors(&[], 2), Vec::<f64>::new());
     }
 
     #[test]
@@ -1087,19 +1454,80 @@ mod tests {
         assert_eq!(f[0].evidence.len(), 36);
     }
 
+    /// Complaints of a category in a region, `per_week[w]` in week `w` back.
+    fn series(first_id: i64, cat: &str, region: &str, per_week: &[u32]) -> Vec<Signal> {
+        let mut v = Vec::new();
+        for (w, n) in per_week.iter().enumerate() {
+            for k in 0..*n {
+                let id = first_id + v.len() as i64;
+                let days = w as i64 * 7 + i64::from(k % 7);
+                v.push(sig(id, SignalKind::Complaint, cat, region, days));
+            }
+        }
+        v
+    }
+
     #[test]
-    fn failure_rate_against_the_category_history() {
+    fn a_sudden_jump_shows_in_its_first_week() {
+        let mut weeks = vec![20; 34];
+        weeks[0] = 45;
+        let input = Input {
+            signals: series(1, "F05", "130102", &weeks),
+            tested: vec![],
+        };
+        let f = detect(&input, AS_OF, &Thresholds::default());
+        assert_eq!(f.len(), 1, "{f:#?}");
+        let m = &f[0].measure;
+        // The one-week window: 45 where 520.5 / 27 ≈ 19.3 were expected.
+        assert_eq!(m.observed, 45);
+        assert!(close(m.expected, 520.5 / 27.0, 1e-9), "{m:?}");
+        assert!(m.p_value.unwrap() < 1e-5, "{m:?}");
+        assert!(f[0].strength >= Strength::Strong, "{:?}", f[0]);
+        assert_eq!(f[0].evidence.len(), 45);
+    }
+
+    #[test]
+    fn everything_rising_together_is_the_season_not_a_surge() {
+        let th = Thresholds::default();
+        let mut rising = vec![30; 34];
+        rising[0] = 45;
+        rising[1] = 45;
+        let flat = vec![30; 34];
+        let cats = ["F01", "F03", "F06", "F07", "F08"];
+        let make = |first_rising: usize| Input {
+            signals: cats
+                .iter()
+                .enumerate()
+                .flat_map(|(i, c)| {
+                    let w = if i < first_rising { &rising } else { &flat };
+                    series(i as i64 * 10_000, c, "130102", w)
+                })
+                .collect(),
+            tested: vec![],
+        };
+        // One category alone rising by half for two weeks stands out …
+        let alone = detect(&make(1), AS_OF, &th);
+        assert_eq!(alone.len(), 1, "{alone:#?}");
+        assert_eq!(alone[0].category, "F01");
+        // … all of them together are a season.
+        assert_eq!(detect(&make(cats.len()), AS_OF, &th), vec![]);
+    }
+
+    #[test]
+    fn failure_rate_against_the_region_history() {
         let th = Thresholds::default();
         let now = month_of(AS_OF);
         let mut tested = Vec::new();
         for k in 2..14 {
-            tested.push(Tested {
-                category: "F05".into(),
-                region: "130102".into(),
-                month: months_back(now, k),
-                tested: 100,
-                failed: 5,
-            });
+            for region in ["130102", "130203"] {
+                tested.push(Tested {
+                    category: "F05".into(),
+                    region: region.into(),
+                    month: months_back(now, k),
+                    tested: 100,
+                    failed: 5,
+                });
+            }
         }
         let mut input = Input {
             signals: vec![],
@@ -1131,6 +1559,39 @@ mod tests {
         assert_eq!(f[0].level, Level::Red, "F05 dairy is grade I");
         assert_eq!(f[0].evidence, vec![7]);
         assert!(f[0].measure.p_value.unwrap() < 1e-6);
+    }
+
+    #[test]
+    fn a_region_is_measured_against_its_own_history_on_the_category_prior() {
+        // No history of its own: the category's rate (5 %, its 20-sample pooled prior
+        // at the same rate) worth 100 samples.
+        let (a, b) = failure_baseline((1000, 50), (0, 0), 0.05);
+        assert!(close(a, 5.0, 1e-12) && close(b, 95.0, 1e-12), "{a} {b}");
+        // 30 failures in 200 of its own on top.
+        let (a, b) = failure_baseline((1000, 50), (200, 30), 0.05);
+        assert!(close(a, 35.0, 1e-12) && close(b, 265.0, 1e-12), "{a} {b}");
+        // A city always at 15 % where the other is at 2 % is not a new problem when it
+        // stays at 15 % (against the category's 8.5 % it would be p ≈ 1e-7).
+        let now = month_of(AS_OF);
+        let row = |region: &str, month, tested, failed| Tested {
+            category: "F05".into(),
+            region: region.into(),
+            month,
+            tested,
+            failed,
+        };
+        let mut tested = Vec::new();
+        for k in 2..14 {
+            tested.push(row("130102", months_back(now, k), 100, 2));
+            tested.push(row("130203", months_back(now, k), 100, 15));
+        }
+        tested.push(row("130102", now, 300, 6));
+        tested.push(row("130203", now, 300, 50));
+        let input = Input {
+            signals: vec![],
+            tested,
+        };
+        assert_eq!(detect(&input, AS_OF, &Thresholds::default()), vec![]);
     }
 
     #[test]
@@ -1229,7 +1690,14 @@ mod tests {
 
         #[test]
         fn cusum_is_never_negative(c in proptest::collection::vec(any::<u32>(), 0..40), mu in -5.0f64..50.0, r in -1.0f64..5.0) {
-            prop_assert!(poisson_cusum(&c, mu, r).iter().all(|s| *s >= 0.0));
+            prop_assert!(poisson_cusum(&c, &vec![mu; c.len()], r).iter().all(|s| *s >= 0.0));
+        }
+
+        #[test]
+        fn the_negative_binomial_tail_is_a_probability_falling_in_x(x in 0u64..400, m in -1.0f64..300.0, size in 0.01f64..1e4) {
+            let t = negative_binomial_upper_tail(x, m, size);
+            prop_assert!((0.0..=1.0).contains(&t));
+            prop_assert!(negative_binomial_upper_tail(x + 1, m, size) <= t + 1e-12);
         }
     }
 }
