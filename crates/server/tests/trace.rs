@@ -426,6 +426,36 @@ async fn traces_and_recall_reach_follow_units_through_cases_to_the_shops() {
             assert_eq!(r.status, status, "{l}");
         }
 
+        // The console page: the table, the graph of parties, a unit's timeline, the reach.
+        let page = |uri: String| {
+            let app = app.clone();
+            let token = officer.clone();
+            async move { send(&app, request("GET", &uri, Some(&token), None)).await }
+        };
+        let r = page(format!("/console/trace?product={GTIN}&lot=L1")).await;
+        let html = String::from_utf8(r.raw).unwrap();
+        assert_eq!(r.status, 200, "{l}: {html}");
+        assert!(
+            html.contains(r#"<svg class="flow-graph""#)
+                && html.contains("长安超市")
+                && html.contains("桥西便利店"),
+            "{l}"
+        );
+        let r = page(format!("/console/trace?code={}", code(0))).await;
+        let html = String::from_utf8(r.raw).unwrap();
+        assert!(
+            html.contains(r#"id="unit-status""#) && html.contains("已售出"),
+            "{l}"
+        );
+        let r = page(format!("/console/trace?product={GTIN}&lots=L1,L2")).await;
+        let html = String::from_utf8(r.raw).unwrap();
+        assert!(
+            html.contains(r#"id="reach""#) && html.contains("L1, L2"),
+            "{l}"
+        );
+        let r = page(format!("/console/trace?product={GTIN}&lot=NOPE")).await;
+        assert_eq!(r.status, 404, "{l}");
+
         // Exports: CSV and a workbook that reads back.
         let r = send(
             &app,

@@ -406,6 +406,17 @@ pub struct Totals {
     pub places_reached: usize,
 }
 
+/// Units shipped from one place to another: an edge of the graph of parties.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, utoipa::ToSchema)]
+pub struct Leg {
+    /// Where the units left.
+    pub from: String,
+    /// Where they were sent.
+    pub to: String,
+    /// How many.
+    pub units: f64,
+}
+
 /// Where a batch went.
 #[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct ForwardTrace {
@@ -413,6 +424,8 @@ pub struct ForwardTrace {
     pub batch: TracedBatch,
     /// Every place its units reached, the maker's first, then by first arrival.
     pub holders: Vec<Holder>,
+    /// Shipments between places, added up.
+    pub legs: Vec<Leg>,
     /// The sums.
     pub totals: Totals,
 }
@@ -436,11 +449,12 @@ fn term(uri: Option<&str>) -> &str {
         .unwrap_or_default()
 }
 
-/// Adds a batch's moves up into places.
-fn ledger(moves: &[MoveSum]) -> Vec<Holder> {
+/// Adds a batch's moves up into places, and its shipments into legs.
+fn ledger(moves: &[MoveSum]) -> (Vec<Holder>, Vec<Leg>) {
     let mut places: BTreeMap<String, Holder> = BTreeMap::new();
     let mut spans: HashMap<String, (i64, i64)> = HashMap::new();
     let mut sent: HashMap<String, f64> = HashMap::new();
+    let mut legs: BTreeMap<(String, String), f64> = BTreeMap::new();
     for m in moves {
         let Some(at) = m.location.clone().or_else(|| m.destination.clone()) else {
             continue;
@@ -464,6 +478,7 @@ fn ledger(moves: &[MoveSum]) -> Vec<Holder> {
                     && *to != at
                 {
                     *sent.entry(to.clone()).or_default() += m.units;
+                    *legs.entry((at.clone(), to.clone())).or_default() += m.units;
                 }
             }
             "receiving" | "arriving" | "accepting" => place.received += m.units,
@@ -501,7 +516,11 @@ fn ledger(moves: &[MoveSum]) -> Vec<Holder> {
             .then_with(|| a.first_at.cmp(&b.first_at))
             .then_with(|| a.location.cmp(&b.location))
     });
-    holders
+    let legs = legs
+        .into_iter()
+        .map(|((from, to), units)| Leg { from, to, units })
+        .collect();
+    (holders, legs)
 }
 
 fn totals(holders: &[Holder]) -> Totals {
@@ -593,19 +612,21 @@ impl crate::Scoped<'_> {
     /// containers.
     pub async fn trace_forward(&self, key: &BatchKey) -> Result<ForwardTrace, StoreError> {
         let batch = self.traced_batch(key).await?;
-        let holders = self.store.holders(&[batch.id]).await?;
+        let (holders, legs) = self.store.holders(&[batch.id]).await?;
         let totals = totals(&holders);
         Ok(ForwardTrace {
             batch,
             holders,
+            legs,
             totals,
         })
     }
 }
 
 impl Store {
-    /// The places the units of these batches reached, added up over all of them.
-    pub async fn holders(&self, batches: &[i64]) -> Result<Vec<Holder>, StoreError> {
+    /// The places the units of these batches reached, added up over all of them, and
+    /// the shipments between them.
+    pub async fn holders(&self, batches: &[i64]) -> Result<(Vec<Holder>, Vec<Leg>), StoreError> {
         let mut moves = Vec::new();
         for chunk in batches.chunks(200) {
             let mut w = Where::default();
@@ -636,9 +657,9 @@ impl Store {
                 });
             }
         }
-        let mut holders = ledger(&moves);
+        let (mut holders, legs) = ledger(&moves);
         self.name_holders(&mut holders).await?;
-        Ok(holders)
+        Ok((holders, legs))
     }
 
     /// Fills in registered names, kinds and regions.
@@ -1170,7 +1191,7 @@ impl crate::Scoped<'_> {
             });
         }
         let ids: Vec<i64> = batches.iter().map(|b| b.id).collect();
-        let holders = self.store.holders(&ids).await?;
+        let (holders, _) = self.store.holders(&ids).await?;
         let totals = totals(&holders);
         Ok(RecallReach {
             batches,
@@ -1246,7 +1267,8 @@ mod tests {
             m("receiving", "shop-a", None, 20.0),
             m("retail_selling", "shop-a", None, 5.0),
         ];
-        let holders = ledger(&moves);
+        let (holders, legs) = ledger(&moves);
+        assert_eq!(legs.len(), 3, "maker→dc, dc→shop-a, dc→shop-b");
         let by = |l: &str| holders.iter().find(|h| h.location == l).unwrap().clone();
         assert_eq!(holders[0].location, "maker", "the maker comes first");
         assert_eq!(by("maker").holding, 40.0);

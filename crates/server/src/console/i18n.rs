@@ -39,6 +39,8 @@ pub struct Texts {
     pub nav_grades: &'static str,
     /// Navigation: risk warnings and incidents.
     pub nav_risk: &'static str,
+    /// Nav: traces.
+    pub nav_trace: &'static str,
     /// The button that ends the session.
     pub logout: &'static str,
     /// The label of the link to the *other* language.
@@ -282,6 +284,7 @@ pub static ZH: Texts = Texts {
     nav_sampling: "抽查",
     nav_grades: "信用监管",
     nav_risk: "风险预警",
+    nav_trace: "追溯",
     logout: "退出登录",
     switch_lang: "English",
     switch_lang_tag: "en",
@@ -413,6 +416,7 @@ pub static EN: Texts = Texts {
     nav_sampling: "Sampling",
     nav_grades: "Grades",
     nav_risk: "Risk",
+    nav_trace: "Trace",
     logout: "Log out",
     switch_lang: "中文",
     switch_lang_tag: "zh-CN",

@@ -13,6 +13,7 @@ pub mod chart;
 pub mod codes;
 pub mod enterprises;
 pub mod fields;
+pub mod flow_graph;
 pub mod grades;
 pub mod home;
 pub mod i18n;
@@ -30,6 +31,7 @@ pub mod session;
 pub mod start;
 pub mod terminals;
 pub mod tilemap;
+pub mod trace;
 pub mod warnings;
 
 use std::sync::LazyLock;
@@ -222,6 +224,7 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         )
         .route("/console/grades", get(grades::distribution))
         .route("/console/my-grade", get(grades::mine))
+        .route("/console/trace", get(trace::page))
         .route(
             "/console/incidents",
             get(incidents::list).post(incidents::open),
@@ -401,6 +404,10 @@ impl ConsoleUser {
             username: self.principal.username.clone(),
             role: i18n::role(self.lang, self.principal.role),
             samples: self.principal.role != zhijian_core::access::Role::Printer,
+            traces: self
+                .principal
+                .scope(zhijian_core::access::Action::ReadEvents)
+                != zhijian_core::access::Scope::Nothing,
             bureau: self.is_bureau(),
         });
         l.csrf = self.csrf.clone();
@@ -512,6 +519,8 @@ pub struct UserBar {
     pub samples: bool,
     /// Whether this is a bureau's user (grades and risk pages).
     pub bureau: bool,
+    /// Whether traces concern this user (bureaus, admins, enterprises).
+    pub traces: bool,
 }
 
 /// A one-time message shown at the top of a page.
