@@ -39,6 +39,10 @@ pub struct Texts {
     pub nav_grades: &'static str,
     /// Navigation: risk warnings and incidents.
     pub nav_risk: &'static str,
+    /// Navigation: EPCIS events (flow).
+    pub nav_events: &'static str,
+    /// Link from a batch to its traceability dossier.
+    pub dossier_link: &'static str,
     /// The button that ends the session.
     pub logout: &'static str,
     /// The label of the link to the *other* language.
@@ -282,6 +286,8 @@ pub static ZH: Texts = Texts {
     nav_sampling: "抽查",
     nav_grades: "信用监管",
     nav_risk: "风险预警",
+    nav_events: "流向事件",
+    dossier_link: "追溯档案",
     logout: "退出登录",
     switch_lang: "English",
     switch_lang_tag: "en",
@@ -413,6 +419,8 @@ pub static EN: Texts = Texts {
     nav_sampling: "Sampling",
     nav_grades: "Grades",
     nav_risk: "Risk",
+    nav_events: "Events",
+    dossier_link: "Dossier",
     logout: "Log out",
     switch_lang: "中文",
     switch_lang_tag: "zh-CN",

@@ -11,7 +11,9 @@
 
 pub mod chart;
 pub mod codes;
+pub mod dossier;
 pub mod enterprises;
+pub mod events;
 pub mod fields;
 pub mod grades;
 pub mod home;
@@ -146,6 +148,9 @@ pub fn routes(state: &AppState) -> Router<AppState> {
                 .layer(DefaultBodyLimit::disable()),
         )
         .route("/console/codes/batches", get(codes::batches))
+        .route("/console/batches/{id}/dossier", get(dossier::page))
+        .route("/console/events", get(events::list))
+        .route("/console/events/{event_id}", get(events::one))
         .route("/console/codes/batches/{id}/flag", post(codes::flag_batch))
         .route("/console/codes/history", get(codes::history))
         .route("/console/codes/signals", get(codes::signals))
@@ -402,6 +407,10 @@ impl ConsoleUser {
             role: i18n::role(self.lang, self.principal.role),
             samples: self.principal.role != zhijian_core::access::Role::Printer,
             bureau: self.is_bureau(),
+            events: !matches!(
+                self.principal.role,
+                zhijian_core::access::Role::Printer | zhijian_core::access::Role::Lab
+            ),
         });
         l.csrf = self.csrf.clone();
         l.nav = nav;
@@ -512,6 +521,8 @@ pub struct UserBar {
     pub samples: bool,
     /// Whether this is a bureau's user (grades and risk pages).
     pub bureau: bool,
+    /// Whether the user may browse EPCIS events (everyone but printers and labs).
+    pub events: bool,
 }
 
 /// A one-time message shown at the top of a page.
