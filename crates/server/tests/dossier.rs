@@ -66,7 +66,12 @@ fn shipment(code: &str) -> Value {
 async fn capture(app: &Router, token: &str, document: &Value) {
     let r = send(
         app,
-        request("POST", "/epcis/capture", Some(token), Some(document.clone())),
+        request(
+            "POST",
+            "/epcis/capture",
+            Some(token),
+            Some(document.clone()),
+        ),
     )
     .await;
     assert_eq!(r.status, StatusCode::ACCEPTED, "{:?}", r.json);
@@ -94,24 +99,87 @@ async fn post(app: &Router, uri: &str, token: &str, body: Value) -> Value {
 }
 
 /// Registers an enterprise (as the officer) and an enterprise user for it.
-async fn enterprise(t: &zhijian_store::testing::TestStore, app: &Router, officer: &str, serial: u32, name: &str, login: &str) -> (String, String) {
+async fn enterprise(
+    t: &zhijian_store::testing::TestStore,
+    app: &Router,
+    officer: &str,
+    serial: u32,
+    name: &str,
+    login: &str,
+) -> (String, String) {
     let code = uscc("130102", serial).to_string();
-    post(app, "/api/v1/enterprises", officer, json!({"uscc": code, "name": name, "region": "130102"})).await;
-    let token = user(&t.store, login, Role::Enterprise, Membership::Organisation(code.clone())).await;
+    post(
+        app,
+        "/api/v1/enterprises",
+        officer,
+        json!({"uscc": code, "name": name, "region": "130102"}),
+    )
+    .await;
+    let token = user(
+        &t.store,
+        login,
+        Role::Enterprise,
+        Membership::Organisation(code.clone()),
+    )
+    .await;
     (code, token)
 }
 
 /// Applies for, approves, prints and activates ten codes of a product on a batch;
 /// returns the batch id and the codes.
-async fn coded_batch(app: &Router, w: (&str, &str, &str), maker: &str, printer: &str, product: i64, lot: &str) -> (i64, Vec<String>) {
+async fn coded_batch(
+    app: &Router,
+    w: (&str, &str, &str),
+    maker: &str,
+    printer: &str,
+    product: i64,
+    lot: &str,
+) -> (i64, Vec<String>) {
     let (ent, officer, printer_token) = w;
-    let application = post(app, "/api/v1/code-applications", ent, json!({"enterprise": maker, "product_id": product, "quantity": 10})).await;
-    let approved = post(app, &format!("/api/v1/code-applications/{}/approve", application["id"]), officer, json!({})).await;
+    let application = post(
+        app,
+        "/api/v1/code-applications",
+        ent,
+        json!({"enterprise": maker, "product_id": product, "quantity": 10}),
+    )
+    .await;
+    let approved = post(
+        app,
+        &format!("/api/v1/code-applications/{}/approve", application["id"]),
+        officer,
+        json!({}),
+    )
+    .await;
     let segment = approved["segment"]["id"].as_i64().unwrap();
-    let r = send(app, request("GET", &format!("/api/v1/segments/{segment}/codes?format=txt"), Some(ent), None)).await;
-    let codes: Vec<String> = String::from_utf8(r.raw).unwrap().lines().map(str::to_owned).collect();
-    let job = post(app, "/api/v1/print-jobs", ent, json!({"segment_id": segment, "printer": printer})).await;
-    post(app, &format!("/api/v1/print-jobs/{}/confirm", job["id"]), printer_token, json!({"printed": 10, "spoiled": 0})).await;
+    let r = send(
+        app,
+        request(
+            "GET",
+            &format!("/api/v1/segments/{segment}/codes?format=txt"),
+            Some(ent),
+            None,
+        ),
+    )
+    .await;
+    let codes: Vec<String> = String::from_utf8(r.raw)
+        .unwrap()
+        .lines()
+        .map(str::to_owned)
+        .collect();
+    let job = post(
+        app,
+        "/api/v1/print-jobs",
+        ent,
+        json!({"segment_id": segment, "printer": printer}),
+    )
+    .await;
+    post(
+        app,
+        &format!("/api/v1/print-jobs/{}/confirm", job["id"]),
+        printer_token,
+        json!({"printed": 10, "spoiled": 0}),
+    )
+    .await;
     let activated = post(app, "/api/v1/activations", ent, json!({"codes": codes, "batch": {"lot": lot, "production_date": "2026-11-01", "expiry_date": "2027-05-01", "inspection_report": "JY-2026-001"}})).await;
     (activated["batch"]["id"].as_i64().unwrap(), codes)
 }
@@ -121,13 +189,27 @@ async fn world(t: &zhijian_store::testing::TestStore) -> World {
     let s = &t.store;
     let officer = user(s, "sjz-officer", Role::Officer, bureau("130100")).await;
     let far_officer = user(s, "bj-officer", Role::Officer, bureau("110000")).await;
-    let (maker_code, maker) = enterprise(t, &app, &officer, 1, "石家庄甲乳业有限公司", "maker-user").await;
+    let (maker_code, maker) =
+        enterprise(t, &app, &officer, 1, "石家庄甲乳业有限公司", "maker-user").await;
     let (_, rival) = enterprise(t, &app, &officer, 2, "石家庄乙乳业有限公司", "rival-user").await;
-    let (a_code, supplier_a) = enterprise(t, &app, &officer, 3, "呼和浩特牧业有限公司", "supplier-a").await;
+    let (a_code, supplier_a) =
+        enterprise(t, &app, &officer, 3, "呼和浩特牧业有限公司", "supplier-a").await;
     let (b_code, _) = enterprise(t, &app, &officer, 4, "石家庄辅料有限公司", "supplier-b").await;
     let printer_code = uscc("130102", 900).to_string();
-    post(&app, "/api/v1/printers", &officer, json!({"uscc": printer_code, "name": "石家庄印务有限公司", "region": "130102"})).await;
-    let printer = user(s, "printer-user", Role::Printer, Membership::Organisation(printer_code.clone())).await;
+    post(
+        &app,
+        "/api/v1/printers",
+        &officer,
+        json!({"uscc": printer_code, "name": "石家庄印务有限公司", "region": "130102"}),
+    )
+    .await;
+    let printer = user(
+        s,
+        "printer-user",
+        Role::Printer,
+        Membership::Organisation(printer_code.clone()),
+    )
+    .await;
     for (code, prefix) in [(&maker_code, "6901234"), (&b_code, "6933333")] {
         let org = s.organisation_by_uscc(code).await.unwrap().unwrap().id;
         s.add_gs1_prefix("test", org, prefix).await.unwrap();
@@ -136,8 +218,24 @@ async fn world(t: &zhijian_store::testing::TestStore) -> World {
     let milk = post(&app, &format!("/api/v1/enterprises/{maker_code}/products"), &maker, json!({"name": "纯牛奶", "category": "F05", "specification": "250 mL", "standard": "GB 25190-2010", "gtin": MILK})).await;
     let cable = post(&app, &format!("/api/v1/enterprises/{maker_code}/products"), &maker, json!({"name": "电线", "category": "I03", "specification": "BV 2.5", "standard": "GB/T 5023"})).await;
     let roles = (maker.as_str(), officer.as_str(), printer.as_str());
-    let (milk_batch, milk_codes) = coded_batch(&app, roles, &maker_code, &printer_code, milk["id"].as_i64().unwrap(), "L1").await;
-    let (_, cable_codes) = coded_batch(&app, roles, &maker_code, &printer_code, cable["id"].as_i64().unwrap(), "C1").await;
+    let (milk_batch, milk_codes) = coded_batch(
+        &app,
+        roles,
+        &maker_code,
+        &printer_code,
+        milk["id"].as_i64().unwrap(),
+        "L1",
+    )
+    .await;
+    let (_, cable_codes) = coded_batch(
+        &app,
+        roles,
+        &maker_code,
+        &printer_code,
+        cable["id"].as_i64().unwrap(),
+        "C1",
+    )
+    .await;
     capture(&app, &maker, &milk_history()).await;
     World {
         app,
@@ -163,7 +261,11 @@ async fn a_food_batch_dossier_gathers_origin_additives_and_supplier_lots() {
         assert_eq!(d["batch"]["lot"], "L1", "{l}");
         assert_eq!(d["batch"]["food"], true, "{l}");
         assert_eq!(d["batch"]["inspection_report"], "JY-2026-001", "{l}");
-        assert_eq!(d["batch"]["source"], format!("batches/{}", w.milk_batch), "{l}");
+        assert_eq!(
+            d["batch"]["source"],
+            format!("batches/{}", w.milk_batch),
+            "{l}"
+        );
         assert_eq!(d["lgtin"], lgtin(MILK, "L1"), "{l}");
         assert_eq!(d["origins"].as_array().unwrap().len(), 1, "{l}: {d}");
         assert_eq!(d["origins"][0]["farm"], "敕勒川一号牧场", "{l}");
@@ -187,7 +289,10 @@ async fn a_food_batch_dossier_gathers_origin_additives_and_supplier_lots() {
             (&json!("SG-889"), &json!(2.5)),
             "{l}"
         );
-        assert_eq!(stabiliser["supplier"]["name"], "石家庄辅料有限公司", "{l}: by its GS1 prefix");
+        assert_eq!(
+            stabiliser["supplier"]["name"], "石家庄辅料有限公司",
+            "{l}: by its GS1 prefix"
+        );
         // Every item names its event; the events are the transformation, then the
         // commissioning, with the lot its ILMD names.
         let events = d["events"].as_array().unwrap();
@@ -197,26 +302,62 @@ async fn a_food_batch_dossier_gathers_origin_additives_and_supplier_lots() {
         assert_eq!(raw["source"], events[0]["event_id"], "{l}");
         assert_eq!(d["origins"][0]["source"], events[1]["event_id"], "{l}");
         assert!(
-            d["locations"].as_array().unwrap().iter().any(|p| p["identifier"].as_str().unwrap().contains("/414/6901234")),
+            d["locations"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|p| p["identifier"].as_str().unwrap().contains("/414/6901234")),
             "{l}: the plant: {d}"
         );
 
         // The maker's bureau sees it; another enterprise and a far bureau do not.
-        let status = async |token: &str| send(&w.app, request("GET", &uri, Some(token), None)).await.status;
+        let status = async |token: &str| {
+            send(&w.app, request("GET", &uri, Some(token), None))
+                .await
+                .status
+        };
         assert_eq!(status(&w.officer).await, StatusCode::OK, "{l}");
         assert_eq!(status(&w.rival).await, StatusCode::NOT_FOUND, "{l}");
         assert_eq!(status(&w.far_officer).await, StatusCode::NOT_FOUND, "{l}");
-        let r = send(&w.app, request("GET", "/api/v1/batches/999999/dossier", Some(&w.maker), None)).await;
+        let r = send(
+            &w.app,
+            request(
+                "GET",
+                "/api/v1/batches/999999/dossier",
+                Some(&w.maker),
+                None,
+            ),
+        )
+        .await;
         assert_eq!(r.status, StatusCode::NOT_FOUND, "{l}");
 
         // The console page, for the officer; a 404 for the rival.
-        let page = html(&w.app, &format!("/console/batches/{}/dossier", w.milk_batch), &w.officer).await;
+        let page = html(
+            &w.app,
+            &format!("/console/batches/{}/dossier", w.milk_batch),
+            &w.officer,
+        )
+        .await;
         assert_eq!(page.0, StatusCode::OK, "{l}");
-        assert!(page.1.contains("敕勒川一号牧场") && page.1.contains("RM-1101") && page.1.contains("石家庄辅料有限公司"), "{l}");
-        let page = html(&w.app, &format!("/console/batches/{}/dossier", w.milk_batch), &w.rival).await;
+        assert!(
+            page.1.contains("敕勒川一号牧场")
+                && page.1.contains("RM-1101")
+                && page.1.contains("石家庄辅料有限公司"),
+            "{l}"
+        );
+        let page = html(
+            &w.app,
+            &format!("/console/batches/{}/dossier", w.milk_batch),
+            &w.rival,
+        )
+        .await;
         assert_eq!(page.0, StatusCode::NOT_FOUND, "{l}");
         let list = html(&w.app, "/console/codes/batches", &w.maker).await;
-        assert!(list.1.contains(&format!("/console/batches/{}/dossier", w.milk_batch)), "{l}: batches link to their dossier");
+        assert!(
+            list.1
+                .contains(&format!("/console/batches/{}/dossier", w.milk_batch)),
+            "{l}: batches link to their dossier"
+        );
     }
 }
 
@@ -236,19 +377,38 @@ async fn the_verification_page_shows_traceability_for_food_only() {
         let (status, food) = html(&w.app, &format!("/q/{}", w.milk_code), "").await;
         assert_eq!(status, StatusCode::OK, "{l}");
         assert!(food.contains("id=\"trace\""), "{l}: {food}");
-        for shown in ["追溯信息", "内蒙古呼和浩特", "敕勒川一号牧场", "生牛乳", "RM-1101", "SG-889", "卡拉胶", "JY-2026-001"] {
+        for shown in [
+            "追溯信息",
+            "内蒙古呼和浩特",
+            "敕勒川一号牧场",
+            "生牛乳",
+            "RM-1101",
+            "SG-889",
+            "卡拉胶",
+            "JY-2026-001",
+        ] {
             assert!(food.contains(shown), "{l}: {shown} missing");
         }
         // Names and lots only: no supplier or identifier internals.
-        for hidden in ["呼和浩特牧业有限公司", &uscc("130102", 3).to_string(), "https://id.gs1.org"] {
+        for hidden in [
+            "呼和浩特牧业有限公司",
+            &uscc("130102", 3).to_string(),
+            "https://id.gs1.org",
+        ] {
             assert!(!food.contains(hidden), "{l}: {hidden} shown to the public");
         }
         let (_, english) = html(&w.app, &format!("/q/{}?lang=en", w.milk_code), "").await;
-        assert!(english.contains("Traceability") && english.contains("Raw materials"), "{l}");
+        assert!(
+            english.contains("Traceability") && english.contains("Raw materials"),
+            "{l}"
+        );
         let (status, cables) = html(&w.app, &format!("/q/{}", w.cable_code), "").await;
         assert_eq!(status, StatusCode::OK, "{l}");
         assert!(cables.contains("电线"), "{l}");
-        assert!(!cables.contains("id=\"trace\"") && !cables.contains("追溯信息"), "{l}: not food");
+        assert!(
+            !cables.contains("id=\"trace\"") && !cables.contains("追溯信息"),
+            "{l}: not food"
+        );
     }
 }
 
@@ -258,7 +418,9 @@ async fn login(app: &Router, username: &str) -> String {
         .method("POST")
         .uri("/login")
         .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .body(Body::from(format!("username={username}&password=correct%20horse")))
+        .body(Body::from(format!(
+            "username={username}&password=correct%20horse"
+        )))
         .unwrap();
     let res = tower::ServiceExt::oneshot(app.clone(), req).await.unwrap();
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
@@ -295,14 +457,32 @@ async fn the_event_browser_filters_by_business_step_and_by_a_bare_code() {
         let cookie = login(&w.app, "maker-user").await;
         let (status, all) = console_page(&w.app, "/console/events", &cookie).await;
         assert_eq!(status, StatusCode::OK, "{l}");
-        assert!(all.contains("流向事件") && all.contains("id=\"nav-events\""), "{l}");
+        assert!(
+            all.contains("流向事件") && all.contains("id=\"nav-events\""),
+            "{l}"
+        );
         assert_eq!(rows(&all), 3, "{l}: {all}");
-        let (_, shipping) = console_page(&w.app, "/console/events?biz_step=shipping", &cookie).await;
+        let (_, shipping) =
+            console_page(&w.app, "/console/events?biz_step=shipping", &cookie).await;
         assert_eq!(rows(&shipping), 1, "{l}");
         assert!(shipping.contains("data-biz-step=\"shipping\""), "{l}");
-        let (_, by_code) = console_page(&w.app, &format!("/console/events?identifier={}", w.milk_code), &cookie).await;
-        assert_eq!(rows(&by_code), 1, "{l}: the shipment names the code: {by_code}");
-        let (_, other) = console_page(&w.app, &format!("/console/events?identifier={}", w.cable_code), &cookie).await;
+        let (_, by_code) = console_page(
+            &w.app,
+            &format!("/console/events?identifier={}", w.milk_code),
+            &cookie,
+        )
+        .await;
+        assert_eq!(
+            rows(&by_code),
+            1,
+            "{l}: the shipment names the code: {by_code}"
+        );
+        let (_, other) = console_page(
+            &w.app,
+            &format!("/console/events?identifier={}", w.cable_code),
+            &cookie,
+        )
+        .await;
         assert!(other.contains("id=\"events-empty\""), "{l}");
         let (status, bad) = console_page(&w.app, "/console/events?from=yesterday", &cookie).await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{l}");
@@ -312,11 +492,15 @@ async fn the_event_browser_filters_by_business_step_and_by_a_bare_code() {
         let href = shipping[at..].split('"').next().unwrap().to_owned();
         let (status, one) = console_page(&w.app, &href, &cookie).await;
         assert_eq!(status, StatusCode::OK, "{l}: {href}");
-        assert!(one.contains("id=\"event-json\"") && one.contains("in_transit"), "{l}");
+        assert!(
+            one.contains("id=\"event-json\"") && one.contains("in_transit"),
+            "{l}"
+        );
         // A far bureau sees none of the maker's events, in English too.
         let _ = user(&t.store, "bj-viewer", Role::Viewer, bureau("110000")).await;
         let far = login(&w.app, "bj-viewer").await;
-        let (_, nothing) = console_page(&w.app, "/console/events", &format!("{far}; lang=en")).await;
+        let (_, nothing) =
+            console_page(&w.app, "/console/events", &format!("{far}; lang=en")).await;
         assert!(nothing.contains("No events match"), "{l}: {nothing}");
     }
 }

@@ -261,7 +261,10 @@ impl Store {
         };
         let Some(row) = self
             .db
-            .fetch_optional(&format!("{SELECT_BATCH} WHERE b.id = $1"), params![batch_id])
+            .fetch_optional(
+                &format!("{SELECT_BATCH} WHERE b.id = $1"),
+                params![batch_id],
+            )
             .await?
         else {
             return Ok(None);
@@ -488,7 +491,11 @@ impl Store {
     }
 
     /// Adds a transformation's inputs to the raw materials.
-    async fn read_inputs(&self, event: &Found, materials: &mut Vec<Material>) -> Result<(), StoreError> {
+    async fn read_inputs(
+        &self,
+        event: &Found,
+        materials: &mut Vec<Material>,
+    ) -> Result<(), StoreError> {
         let mut inputs: Vec<(String, Option<f64>, Option<String>)> = Vec::new();
         for q in list(&event.body, "inputQuantityList") {
             if let Some(class) = q.get("epcClass").and_then(Json::as_str) {
@@ -507,7 +514,9 @@ impl Store {
         for (identifier, quantity, uom) in inputs {
             let (gtin, lot) = match Identifier::parse(&identifier) {
                 Ok(Identifier::Lgtin { gtin, lot }) => (Some(gtin), Some(lot)),
-                Ok(Identifier::Sgtin { gtin, .. } | Identifier::Gtin { gtin }) => (Some(gtin), None),
+                Ok(Identifier::Sgtin { gtin, .. } | Identifier::Gtin { gtin }) => {
+                    (Some(gtin), None)
+                }
                 _ => (None, None),
             };
             let (product_name, supplier) = match &gtin {
@@ -530,7 +539,10 @@ impl Store {
 
     /// The product and owner of a GTIN: a product registered here with that GTIN, else
     /// the holder of the longest GS1 company prefix it falls under.
-    async fn gtin_owner(&self, gtin: &str) -> Result<(Option<String>, Option<Supplier>), StoreError> {
+    async fn gtin_owner(
+        &self,
+        gtin: &str,
+    ) -> Result<(Option<String>, Option<Supplier>), StoreError> {
         let short = gtin.strip_prefix('0').unwrap_or(gtin);
         if let Some(row) = self
             .db
@@ -615,10 +627,7 @@ fn canonical(raw: &str) -> String {
 
 /// The members of a list field of an event body.
 fn list<'a>(body: &'a Map<String, Json>, key: &str) -> impl Iterator<Item = &'a Json> {
-    body.get(key)
-        .and_then(Json::as_array)
-        .into_iter()
-        .flatten()
+    body.get(key).and_then(Json::as_array).into_iter().flatten()
 }
 
 /// Whether a transformation's `outputQuantityList` names the batch's LGTIN.
@@ -642,17 +651,23 @@ enum Vocab {
 /// in the document's context (or `zj` and `cbvmda` undeclared, their usual prefixes),
 /// or a full URI in one of the namespaces.
 fn term<'a>(key: &'a str, namespaces: &BTreeMap<String, String>) -> Option<(Vocab, &'a str)> {
-    for (namespace, vocab) in [(ZJ_NAMESPACE, Vocab::Zhijian), (CBVMDA_NAMESPACE, Vocab::Cbvmda)] {
+    for (namespace, vocab) in [
+        (ZJ_NAMESPACE, Vocab::Zhijian),
+        (CBVMDA_NAMESPACE, Vocab::Cbvmda),
+    ] {
         if let Some(local) = key.strip_prefix(namespace) {
             return Some((vocab, local));
         }
     }
     let (prefix, local) = key.split_once(':')?;
-    let uri = namespaces.get(prefix).map(String::as_str).or(match prefix {
-        "zj" => Some(ZJ_NAMESPACE),
-        "cbvmda" => Some(CBVMDA_NAMESPACE),
-        _ => None,
-    })?;
+    let uri = namespaces
+        .get(prefix)
+        .map(String::as_str)
+        .or(match prefix {
+            "zj" => Some(ZJ_NAMESPACE),
+            "cbvmda" => Some(CBVMDA_NAMESPACE),
+            _ => None,
+        })?;
     match uri {
         ZJ_NAMESPACE => Some((Vocab::Zhijian, local)),
         CBVMDA_NAMESPACE => Some((Vocab::Cbvmda, local)),
@@ -733,7 +748,9 @@ fn read_ilmd(event: &Found, dossier: &mut Dossier) -> Option<String> {
             Some((Vocab::Zhijian, "additives")) => {
                 for item in value.as_array().into_iter().flatten() {
                     let Some(o) = item.as_object() else { continue };
-                    let Some(name) = field(o, "name") else { continue };
+                    let Some(name) = field(o, "name") else {
+                        continue;
+                    };
                     let additive = Additive {
                         name,
                         function: field(o, "function"),
@@ -757,7 +774,10 @@ fn read_ilmd(event: &Found, dossier: &mut Dossier) -> Option<String> {
 /// Adds an origin unless an equal one (whatever its source) is there: units and their
 /// lot often declare the same.
 fn push_origin(origins: &mut Vec<Origin>, origin: Origin) {
-    let same = |o: &Origin| (&o.text, &o.country, &o.region, &o.farm) == (&origin.text, &origin.country, &origin.region, &origin.farm);
+    let same = |o: &Origin| {
+        (&o.text, &o.country, &o.region, &o.farm)
+            == (&origin.text, &origin.country, &origin.region, &origin.farm)
+    };
     if origin.display().is_empty() || origins.iter().any(same) {
         return;
     }
@@ -773,7 +793,10 @@ mod tests {
         let mut ns = BTreeMap::new();
         ns.insert("q".to_owned(), ZJ_NAMESPACE.to_owned());
         assert_eq!(term("q:origin", &ns), Some((Vocab::Zhijian, "origin")));
-        assert_eq!(term("zj:formula", &BTreeMap::new()), Some((Vocab::Zhijian, "formula")));
+        assert_eq!(
+            term("zj:formula", &BTreeMap::new()),
+            Some((Vocab::Zhijian, "formula"))
+        );
         assert_eq!(
             term("https://zhijian.dev/epcis/additives", &BTreeMap::new()),
             Some((Vocab::Zhijian, "additives"))

@@ -21,5 +21,7 @@ pub async fn dossier(
     who: Authed,
     Path(id): Path<i64>,
 ) -> Result<AxumJson<Dossier>, ApiError> {
-    Ok(AxumJson(state.store.scoped(&who.0).batch_dossier(id).await?))
+    Ok(AxumJson(
+        state.store.scoped(&who.0).batch_dossier(id).await?,
+    ))
 }

@@ -50,7 +50,11 @@ pub async fn page(
         l,
         zh: lang == Lang::Zh,
         category: i18n::category(lang, &d.batch.category),
-        times: d.events.iter().map(|e| shanghai_text(&e.event_time)).collect(),
+        times: d
+            .events
+            .iter()
+            .map(|e| shanghai_text(&e.event_time))
+            .collect(),
         d,
     };
     respond(StatusCode::OK, &view, shown)

@@ -141,13 +141,18 @@ async fn query_of(state: &AppState, filters: &Filters) -> Result<EventQuery, Str
 fn short_term(uri: &str) -> String {
     uri.rsplit(['-', ':'])
         .next()
-        .filter(|_| uri.starts_with("https://ref.gs1.org/cbv/") || uri.starts_with("urn:epcglobal:cbv:"))
+        .filter(|_| {
+            uri.starts_with("https://ref.gs1.org/cbv/") || uri.starts_with("urn:epcglobal:cbv:")
+        })
         .unwrap_or(uri)
         .to_owned()
 }
 
 fn str_of(body: &Map<String, Value>, key: &str) -> String {
-    body.get(key).and_then(Value::as_str).unwrap_or_default().to_owned()
+    body.get(key)
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_owned()
 }
 
 fn id_of(body: &Map<String, Value>, key: &str) -> String {
@@ -171,15 +176,26 @@ fn identifiers(body: &Map<String, Value>) -> Vec<(&'static str, String)> {
         out.push(("parentID", parent.to_owned()));
     }
     for list in ID_LISTS {
-        for item in body.get(list).and_then(Value::as_array).into_iter().flatten() {
+        for item in body
+            .get(list)
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
             let text = match item {
                 Value::String(s) => s.clone(),
                 Value::Object(q) => {
-                    let class = q.get("epcClass").and_then(Value::as_str).unwrap_or_default();
+                    let class = q
+                        .get("epcClass")
+                        .and_then(Value::as_str)
+                        .unwrap_or_default();
                     match q.get("quantity") {
                         Some(n) => format!(
                             "{class} × {n}{}",
-                            q.get("uom").and_then(Value::as_str).map(|u| format!(" {u}")).unwrap_or_default()
+                            q.get("uom")
+                                .and_then(Value::as_str)
+                                .map(|u| format!(" {u}"))
+                                .unwrap_or_default()
                         ),
                         None => class.to_owned(),
                     }
@@ -258,7 +274,12 @@ pub async fn list(
     let (mut rows, mut next_href, mut problem) = (Vec::new(), None, None);
     match query_of(&state, &f).await {
         Err(message) => problem = Some(message),
-        Ok(query) => match state.store.scoped(&user.principal).epcis_events(&query).await {
+        Ok(query) => match state
+            .store
+            .scoped(&user.principal)
+            .epcis_events(&query)
+            .await
+        {
             Ok(page) => {
                 rows = page.events.iter().map(row).collect();
                 next_href = page.next.map(|n| format!("{}next={n}", f.base()));
@@ -318,7 +339,12 @@ pub async fn one(
     if !may_browse(&user) {
         return user.not_found();
     }
-    let stored = match state.store.scoped(&user.principal).epcis_event(&event_id).await {
+    let stored = match state
+        .store
+        .scoped(&user.principal)
+        .epcis_event(&event_id)
+        .await
+    {
         Ok(e) => e,
         Err(e) => return user.failed(&ApiError::from(e)),
     };
@@ -333,7 +359,10 @@ pub async fn one(
         (lang.pick("业务步骤", "Business step"), str_of(b, "bizStep")),
         (lang.pick("状态", "Disposition"), str_of(b, "disposition")),
         (lang.pick("读取点", "Read point"), id_of(b, "readPoint")),
-        (lang.pick("业务地点", "Business location"), id_of(b, "bizLocation")),
+        (
+            lang.pick("业务地点", "Business location"),
+            id_of(b, "bizLocation"),
+        ),
     ]
     .into_iter()
     .filter(|(_, v)| !v.is_empty())
@@ -379,8 +408,17 @@ mod tests {
 
     #[test]
     fn cbv_terms_are_shortened() {
-        assert_eq!(short_term("https://ref.gs1.org/cbv/BizStep-shipping"), "shipping");
-        assert_eq!(short_term("urn:epcglobal:cbv:disp:in_transit"), "in_transit");
-        assert_eq!(short_term("https://example.com/step-x"), "https://example.com/step-x");
+        assert_eq!(
+            short_term("https://ref.gs1.org/cbv/BizStep-shipping"),
+            "shipping"
+        );
+        assert_eq!(
+            short_term("urn:epcglobal:cbv:disp:in_transit"),
+            "in_transit"
+        );
+        assert_eq!(
+            short_term("https://example.com/step-x"),
+            "https://example.com/step-x"
+        );
     }
 }
