@@ -390,9 +390,10 @@ async fn the_verification_page_shows_traceability_for_food_only() {
             assert!(food.contains(shown), "{l}: {shown} missing");
         }
         // Names and lots only: no supplier or identifier internals.
+        let supplier_code = uscc("130102", 3);
         for hidden in [
             "呼和浩特牧业有限公司",
-            &uscc("130102", 3).to_string(),
+            supplier_code.as_str(),
             "https://id.gs1.org",
         ] {
             assert!(!food.contains(hidden), "{l}: {hidden} shown to the public");
