@@ -85,11 +85,12 @@ struct World {
     rival: String,
     officer: String,
     far_officer: String,
-    /// The food batch and one of its codes.
+    /// The food batch and its codes.
     milk_batch: i64,
-    milk_code: String,
-    /// A code on a batch of cables (not food).
-    cable_code: String,
+    milk_codes: Vec<String>,
+    /// A batch of cables (not food, no GTIN) and its codes.
+    cable_batch: i64,
+    cable_codes: Vec<String>,
 }
 
 async fn post(app: &Router, uri: &str, token: &str, body: Value) -> Value {
@@ -227,7 +228,7 @@ async fn world(t: &zhijian_store::testing::TestStore) -> World {
         "L1",
     )
     .await;
-    let (_, cable_codes) = coded_batch(
+    let (cable_batch, cable_codes) = coded_batch(
         &app,
         roles,
         &maker_code,
@@ -244,8 +245,9 @@ async fn world(t: &zhijian_store::testing::TestStore) -> World {
         officer,
         far_officer,
         milk_batch,
-        milk_code: milk_codes[0].clone(),
-        cable_code: cable_codes[0].clone(),
+        milk_codes,
+        cable_batch,
+        cable_codes,
     }
 }
 
@@ -374,7 +376,7 @@ async fn the_verification_page_shows_traceability_for_food_only() {
     for t in fresh_stores().await {
         let l = t.label;
         let w = world(&t).await;
-        let (status, food) = html(&w.app, &format!("/q/{}", w.milk_code), "").await;
+        let (status, food) = html(&w.app, &format!("/q/{}", w.milk_codes[0]), "").await;
         assert_eq!(status, StatusCode::OK, "{l}");
         assert!(food.contains("id=\"trace\""), "{l}: {food}");
         for shown in [
@@ -398,12 +400,12 @@ async fn the_verification_page_shows_traceability_for_food_only() {
         ] {
             assert!(!food.contains(hidden), "{l}: {hidden} shown to the public");
         }
-        let (_, english) = html(&w.app, &format!("/q/{}?lang=en", w.milk_code), "").await;
+        let (_, english) = html(&w.app, &format!("/q/{}?lang=en", w.milk_codes[0]), "").await;
         assert!(
             english.contains("Traceability") && english.contains("Raw materials"),
             "{l}"
         );
-        let (status, cables) = html(&w.app, &format!("/q/{}", w.cable_code), "").await;
+        let (status, cables) = html(&w.app, &format!("/q/{}", w.cable_codes[0]), "").await;
         assert_eq!(status, StatusCode::OK, "{l}");
         assert!(cables.contains("电线"), "{l}");
         assert!(
@@ -454,7 +456,7 @@ async fn the_event_browser_filters_by_business_step_and_by_a_bare_code() {
     for t in fresh_stores().await {
         let l = t.label;
         let w = world(&t).await;
-        capture(&w.app, &w.maker, &shipment(&w.milk_code)).await;
+        capture(&w.app, &w.maker, &shipment(&w.milk_codes[0])).await;
         let cookie = login(&w.app, "maker-user").await;
         let (status, all) = console_page(&w.app, "/console/events", &cookie).await;
         assert_eq!(status, StatusCode::OK, "{l}");
@@ -469,7 +471,7 @@ async fn the_event_browser_filters_by_business_step_and_by_a_bare_code() {
         assert!(shipping.contains("data-biz-step=\"shipping\""), "{l}");
         let (_, by_code) = console_page(
             &w.app,
-            &format!("/console/events?identifier={}", w.milk_code),
+            &format!("/console/events?identifier={}", w.milk_codes[0]),
             &cookie,
         )
         .await;
@@ -480,7 +482,7 @@ async fn the_event_browser_filters_by_business_step_and_by_a_bare_code() {
         );
         let (_, other) = console_page(
             &w.app,
-            &format!("/console/events?identifier={}", w.cable_code),
+            &format!("/console/events?identifier={}", w.cable_codes[0]),
             &cookie,
         )
         .await;
@@ -503,5 +505,53 @@ async fn the_event_browser_filters_by_business_step_and_by_a_bare_code() {
         let (_, nothing) =
             console_page(&w.app, "/console/events", &format!("{far}; lang=en")).await;
         assert!(nothing.contains("No events match"), "{l}: {nothing}");
+    }
+}
+
+/// Units commissioned one by one, and a transformation that outputs units, both bring
+/// their events into the batch's dossier — for a product without a GTIN too — and a unit
+/// of another batch brings nothing.
+#[tokio::test]
+async fn units_commissioned_on_the_batch_bring_their_events() {
+    for t in fresh_stores().await {
+        let l = t.label;
+        let w = world(&t).await;
+        let code = |c: &str| format!("urn:zhijian:code:{c}");
+        capture(
+            &w.app,
+            &w.maker,
+            &document(json!([
+                {"type": "ObjectEvent", "action": "ADD", "eventTime": "2026-11-01T09:00:00+08:00", "eventTimeZoneOffset": "+08:00",
+                 "epcList": [code(&w.milk_codes[1]), code(&w.milk_codes[2])], "bizStep": "commissioning",
+                 "ilmd": {"cbvmda:countryOfOrigin": "NZ"}},
+                {"type": "TransformationEvent", "eventTime": "2026-11-01T09:30:00+08:00", "eventTimeZoneOffset": "+08:00",
+                 "inputQuantityList": [{"epcClass": lgtin(RAW_MILK, "RM-1102"), "quantity": 10, "uom": "KGM"}],
+                 "outputEPCList": [code(&w.milk_codes[3])], "bizLocation": {"id": PLANT}},
+                {"type": "ObjectEvent", "action": "ADD", "eventTime": "2026-11-01T10:00:00+08:00", "eventTimeZoneOffset": "+08:00",
+                 "epcList": [code(&w.cable_codes[0])], "bizStep": "commissioning",
+                 "ilmd": {"zj:origin": "河北保定"}}
+            ])),
+        )
+        .await;
+        let dossier = async |batch: i64| {
+            let r = send(
+                &w.app,
+                request("GET", &format!("/api/v1/batches/{batch}/dossier"), Some(&w.maker), None),
+            )
+            .await;
+            assert_eq!(r.status, StatusCode::OK, "{l}: {:?}", r.json);
+            r.json
+        };
+        let milk = dossier(w.milk_batch).await;
+        let countries: Vec<&Value> = milk["origins"].as_array().unwrap().iter().map(|o| &o["country"]).collect();
+        assert_eq!(countries, [&json!("CN"), &json!("NZ")], "{l}: {milk}");
+        let lots: Vec<&Value> = milk["materials"].as_array().unwrap().iter().map(|m| &m["lot"]).collect();
+        assert_eq!(lots, [&json!("RM-1101"), &json!("SG-889"), &json!("RM-1102")], "{l}");
+        assert_eq!(milk["events"].as_array().unwrap().len(), 4, "{l}: not the cable's event");
+        let cable = dossier(w.cable_batch).await;
+        assert_eq!(cable["batch"]["food"], false, "{l}");
+        assert_eq!(cable["lgtin"], Value::Null, "{l}");
+        assert_eq!(cable["origins"][0]["text"], "河北保定", "{l}: {cable}");
+        assert_eq!(cable["events"].as_array().unwrap().len(), 1, "{l}");
     }
 }
