@@ -505,6 +505,54 @@ async fn the_event_browser_filters_by_business_step_and_by_a_bare_code() {
         let (_, nothing) =
             console_page(&w.app, "/console/events", &format!("{far}; lang=en")).await;
         assert!(nothing.contains("No events match"), "{l}: {nothing}");
+        let (status, _) = console_page(&w.app, "/console/events/urn:uuid:nothing", &cookie).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{l}");
+        // Printers take no part in the flow: no entry, no page.
+        let printer = login(&w.app, "printer-user").await;
+        let (status, _) = console_page(&w.app, "/console/events", &printer).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{l}");
+        let (_, home) = console_page(&w.app, "/console", &printer).await;
+        assert!(!home.contains("id=\"nav-events\""), "{l}");
+    }
+}
+
+/// Twenty events a page, newest first; the next link carries the filters on.
+#[tokio::test]
+async fn the_event_browser_pages_on() {
+    for t in fresh_stores().await {
+        let l = t.label;
+        let w = world(&t).await;
+        let events: Vec<Value> = (0..20)
+            .map(|minute| {
+                json!({"type": "ObjectEvent", "action": "OBSERVE",
+                       "eventTime": format!("2026-11-04T10:{minute:02}:00+08:00"), "eventTimeZoneOffset": "+08:00",
+                       "epcList": [format!("urn:zhijian:code:{}", w.milk_codes[4])], "bizStep": "shipping",
+                       "bizLocation": {"id": PLANT}})
+            })
+            .collect();
+        capture(&w.app, &w.maker, &document(Value::Array(events))).await;
+        let cookie = login(&w.app, "maker-user").await;
+        let (_, first) = console_page(&w.app, "/console/events?biz_step=shipping", &cookie).await;
+        assert_eq!(rows(&first), 20, "{l}");
+        let (_, all) = console_page(&w.app, "/console/events", &cookie).await;
+        assert_eq!(rows(&all), 20, "{l}");
+        let at = all.find("id=\"events-next\"").expect("a next link");
+        let start = all[..at].rfind("href=\"").unwrap() + 6;
+        let next = all[start..]
+            .split('"')
+            .next()
+            .unwrap()
+            .replace("&#38;", "&")
+            .replace("&amp;", "&");
+        let (status, second) = console_page(&w.app, &next, &cookie).await;
+        assert_eq!(status, StatusCode::OK, "{l}: {next}");
+        assert_eq!(
+            rows(&second),
+            2,
+            "{l}: the transformation and the commissioning: {next}"
+        );
+        assert!(!second.contains("id=\"events-next\""), "{l}");
+        assert!(second.contains("id=\"events-first\""), "{l}");
     }
 }
 
@@ -536,18 +584,41 @@ async fn units_commissioned_on_the_batch_bring_their_events() {
         let dossier = async |batch: i64| {
             let r = send(
                 &w.app,
-                request("GET", &format!("/api/v1/batches/{batch}/dossier"), Some(&w.maker), None),
+                request(
+                    "GET",
+                    &format!("/api/v1/batches/{batch}/dossier"),
+                    Some(&w.maker),
+                    None,
+                ),
             )
             .await;
             assert_eq!(r.status, StatusCode::OK, "{l}: {:?}", r.json);
             r.json
         };
         let milk = dossier(w.milk_batch).await;
-        let countries: Vec<&Value> = milk["origins"].as_array().unwrap().iter().map(|o| &o["country"]).collect();
+        let countries: Vec<&Value> = milk["origins"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|o| &o["country"])
+            .collect();
         assert_eq!(countries, [&json!("CN"), &json!("NZ")], "{l}: {milk}");
-        let lots: Vec<&Value> = milk["materials"].as_array().unwrap().iter().map(|m| &m["lot"]).collect();
-        assert_eq!(lots, [&json!("RM-1101"), &json!("SG-889"), &json!("RM-1102")], "{l}");
-        assert_eq!(milk["events"].as_array().unwrap().len(), 4, "{l}: not the cable's event");
+        let lots: Vec<&Value> = milk["materials"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| &m["lot"])
+            .collect();
+        assert_eq!(
+            lots,
+            [&json!("RM-1101"), &json!("SG-889"), &json!("RM-1102")],
+            "{l}"
+        );
+        assert_eq!(
+            milk["events"].as_array().unwrap().len(),
+            4,
+            "{l}: not the cable's event"
+        );
         let cable = dossier(w.cable_batch).await;
         assert_eq!(cable["batch"]["food"], false, "{l}");
         assert_eq!(cable["lgtin"], Value::Null, "{l}");
