@@ -624,5 +624,13 @@ async fn units_commissioned_on_the_batch_bring_their_events() {
         assert_eq!(cable["lgtin"], Value::Null, "{l}");
         assert_eq!(cable["origins"][0]["text"], "河北保定", "{l}: {cable}");
         assert_eq!(cable["events"].as_array().unwrap().len(), 1, "{l}");
+        // The public page reads the lot's events and the asked unit's own.
+        let (_, own) = html(&w.app, &format!("/q/{}", w.milk_codes[1]), "").await;
+        assert!(own.contains("NZ") && own.contains("敕勒川一号牧场"), "{l}");
+        let (_, other) = html(&w.app, &format!("/q/{}", w.milk_codes[5]), "").await;
+        assert!(
+            !other.contains("NZ") && other.contains("敕勒川一号牧场"),
+            "{l}"
+        );
     }
 }

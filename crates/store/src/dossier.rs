@@ -217,6 +217,14 @@ pub struct PublicTrace {
     pub inspection_report: Option<String>,
 }
 
+/// Which units' events a dossier reads besides its LGTIN's.
+enum Units {
+    /// Every unit activated on the batch (the dossier of the console and the API).
+    AllOfBatch,
+    /// The one unit a consumer asked about (its canonical identifier).
+    One(String),
+}
+
 /// A stored event read for a dossier.
 struct Found {
     event_id: String,
@@ -248,7 +256,9 @@ impl Scoped<'_> {
             .fetch_optional(&format!("{SELECT_BATCH} WHERE {}", w.sql()), &w.values)
             .await?
             .ok_or(StoreError::NotFound { entity: "batch" })?;
-        self.store.assemble(read_batch(&row)?).await
+        self.store
+            .assemble(read_batch(&row)?, Units::AllOfBatch)
+            .await
     }
 }
 
@@ -273,7 +283,13 @@ impl Store {
         if !batch.food {
             return Ok(None);
         }
-        let dossier = self.assemble(batch).await?;
+        // The verification page is the busiest path: of the units, only the one asked
+        // about is looked up (a point lookup), not every unit of the batch.
+        let unit = match self.canonical_code(code).await? {
+            Ok((canonical, _)) => Units::One(canonical),
+            Err(_) => return Ok(None),
+        };
+        let dossier = self.assemble(batch, unit).await?;
         Ok(Some(PublicTrace {
             origins: dossier.origins.iter().map(Origin::display).collect(),
             materials: dossier
@@ -312,8 +328,8 @@ impl Store {
         row.map(|r| r.int(0)).transpose().map_err(Into::into)
     }
 
-    /// Gathers a batch's dossier from the events about it.
-    async fn assemble(&self, batch: DossierBatch) -> Result<Dossier, StoreError> {
+    /// Gathers a batch's dossier from the events about its LGTIN and about `units`.
+    async fn assemble(&self, batch: DossierBatch, units: Units) -> Result<Dossier, StoreError> {
         let lgtin = batch.gtin.as_ref().map(|gtin| {
             Identifier::Lgtin {
                 gtin: gtin.clone(),
@@ -334,7 +350,10 @@ impl Store {
                 events.insert(row.int(0)?);
             }
         }
-        let units = self.unit_events(&batch).await?;
+        let units = match units {
+            Units::AllOfBatch => self.unit_events(&batch).await?,
+            Units::One(canonical) => self.events_naming_unit(&canonical).await?,
+        };
         events.extend(units.iter().map(|(event, _)| *event));
         let found = self.found_events(&events).await?;
         let output_units: HashSet<i64> = units
@@ -445,6 +464,19 @@ impl Store {
             }
         }
         Ok(out)
+    }
+
+    /// The events naming one unit as commissioned (`epc`) or made (`output`): (event row
+    /// id, role).
+    async fn events_naming_unit(&self, canonical: &str) -> Result<Vec<(i64, String)>, StoreError> {
+        let rows = self
+            .db
+            .fetch_all(
+                "SELECT event, role FROM epcis_event_ids WHERE identifier = $1 AND role IN ('epc', 'output')",
+                params![canonical],
+            )
+            .await?;
+        rows.iter().map(|r| Ok((r.int(0)?, r.text(1)?))).collect()
     }
 
     /// The stored events with these row ids, in time order, without those declared in
