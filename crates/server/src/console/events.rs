@@ -10,7 +10,6 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use serde::Deserialize;
 use serde_json::{Map, Value};
-use zhijian_core::access::Role;
 use zhijian_epcis::Role as IdRole;
 use zhijian_epcis::output::{self, OutEvent};
 use zhijian_epcis::query::{Query as EventQuery, parse_query};
@@ -254,11 +253,6 @@ struct ListPage {
     first_href: Option<String>,
 }
 
-/// Whether the user may browse events: everyone but printers and labs.
-fn may_browse(user: &ConsoleUser) -> bool {
-    !matches!(user.principal.role, Role::Printer | Role::Lab)
-}
-
 /// `GET /console/events`.
 pub async fn list(
     State(state): State<AppState>,
@@ -266,7 +260,7 @@ pub async fn list(
     headers: HeaderMap,
     params: Result<Query<Filters>, QueryRejection>,
 ) -> Response {
-    if !may_browse(&user) {
+    if !user.may_browse_events() {
         return user.not_found();
     }
     let lang = user.lang;
@@ -336,7 +330,7 @@ pub async fn one(
     headers: HeaderMap,
     Path(event_id): Path<String>,
 ) -> Response {
-    if !may_browse(&user) {
+    if !user.may_browse_events() {
         return user.not_found();
     }
     let stored = match state

@@ -407,10 +407,7 @@ impl ConsoleUser {
             role: i18n::role(self.lang, self.principal.role),
             samples: self.principal.role != zhijian_core::access::Role::Printer,
             bureau: self.is_bureau(),
-            events: !matches!(
-                self.principal.role,
-                zhijian_core::access::Role::Printer | zhijian_core::access::Role::Lab
-            ),
+            events: self.may_browse_events(),
         });
         l.csrf = self.csrf.clone();
         l.nav = nav;
@@ -436,6 +433,15 @@ impl ConsoleUser {
         let flash = Flash::from_headers(headers);
         l.flash = flash.as_ref().map(|f| f.view(self.lang));
         (l, flash.is_some())
+    }
+
+    /// Whether the user may browse EPCIS events (as `GET /epcis/events` allows):
+    /// everyone but printers and labs, who take no part in the flow.
+    pub fn may_browse_events(&self) -> bool {
+        !matches!(
+            self.principal.role,
+            zhijian_core::access::Role::Printer | zhijian_core::access::Role::Lab
+        )
     }
 
     /// Whether the user works for a bureau or runs the node (grades, risk and
