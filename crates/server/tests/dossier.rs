@@ -303,6 +303,11 @@ async fn a_food_batch_dossier_gathers_origin_additives_and_supplier_lots() {
         assert_eq!(events[1]["lot_number"], "L1", "{l}");
         assert_eq!(raw["source"], events[0]["event_id"], "{l}");
         assert_eq!(d["origins"][0]["source"], events[1]["event_id"], "{l}");
+        assert_eq!(
+            d["locations"].as_array().unwrap().len(),
+            1,
+            "{l}: one plant, once"
+        );
         assert!(
             d["locations"]
                 .as_array()

@@ -174,16 +174,16 @@ pub struct Supplier {
     pub uscc: String,
 }
 
-/// A place an event happened.
+/// A place the batch was commissioned or made, listed once.
 #[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Place {
     /// The canonical GLN (Digital Link) or other identifier.
     pub identifier: String,
     /// Its name, when registered.
     pub name: Option<String>,
-    /// `read_point` or `biz_location`.
+    /// `read_point` or `biz_location`, in the first event naming it.
     pub role: String,
-    /// The eventID.
+    /// The first event naming it.
     pub source: String,
 }
 
@@ -390,7 +390,14 @@ impl Store {
                 ("read_point", &event.read_point),
                 ("biz_location", &event.biz_location),
             ] {
-                if let Some(identifier) = place {
+                // A plant is usually both read point and business location of every
+                // step: it is listed once, with the first event that names it.
+                if let Some(identifier) = place
+                    && !dossier
+                        .locations
+                        .iter()
+                        .any(|p| &p.identifier == identifier)
+                {
                     dossier.locations.push(Place {
                         identifier: identifier.clone(),
                         name: self.location_name(identifier).await?,
