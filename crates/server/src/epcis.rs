@@ -327,7 +327,7 @@ fn out_event(stored: StoredEvent) -> OutEvent {
 }
 
 /// Gives the supervision codes in a query their canonical form.
-async fn resolve_query(state: &AppState, query: &mut Query) -> Result<(), ApiError> {
+pub(crate) async fn resolve_query(state: &AppState, query: &mut Query) -> Result<(), ApiError> {
     let resolve = async |value: &mut String| -> Result<(), ApiError> {
         if let Some(code) = value.strip_prefix(CODE_URN_PREFIX).map(str::to_owned)
             && let Ok((canonical, _)) = state.store.canonical_code(&code).await?

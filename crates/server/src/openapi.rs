@@ -164,6 +164,7 @@ when there is one. `detail` is in Chinese unless `Accept-Language` prefers Engli
         api::codes::activate_upload,
         api::codes::batches,
         api::codes::batch,
+        api::dossier::dossier,
         api::codes::recall,
         api::codes::decommission,
         api::codes::create_terminal,

@@ -18,6 +18,7 @@ pub mod audit;
 pub mod changes;
 pub mod codes;
 pub mod db;
+pub mod dossier;
 pub mod enterprises;
 pub mod epcis;
 pub mod grading;

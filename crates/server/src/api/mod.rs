@@ -2,6 +2,7 @@
 
 pub mod announcements;
 pub mod codes;
+pub mod dossier;
 pub mod enterprises;
 pub mod extract;
 pub mod grading;
@@ -257,6 +258,7 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         )
         .route("/api/v1/batches", get(codes::batches))
         .route("/api/v1/batches/{id}", get(codes::batch))
+        .route("/api/v1/batches/{id}/dossier", get(dossier::dossier))
         .route("/api/v1/batches/{id}/recall", post(codes::recall))
         .route(
             "/api/v1/batches/{id}/decommission",

@@ -12,6 +12,7 @@ use zhijian_core::access::Role;
 use zhijian_core::code::verdict::{Earlier, Verdict, message};
 use zhijian_core::code::{CodeError, NodeCode, SupervisionCode};
 use zhijian_core::region::{self, RegionCode};
+use zhijian_store::dossier::PublicTrace;
 use zhijian_store::verify::{Channel, Query as VerifyQuery, Verification};
 
 use super::extract::{Json, Path, Query};
@@ -328,6 +329,8 @@ struct VerifyPage<'a> {
     problem: Option<String>,
     tone: &'static str,
     first_at: String,
+    /// The traceability section, for a food batch.
+    trace: Option<PublicTrace>,
 }
 
 pub(crate) fn page_lang(headers: &HeaderMap, asked: Option<&str>) -> Lang {
@@ -364,6 +367,14 @@ async fn page_for(state: &AppState, caller: &Caller, code: &str, lang: Lang) -> 
                 .as_ref()
                 .map(|f| local_time(f.at_ms))
                 .unwrap_or_default();
+            // Only a batch's codes have a dossier; the store says whether it is food.
+            let trace = match (&a.found.code, &a.found.batch) {
+                (Some(c), Some(_)) => match state.store.public_trace(c).await {
+                    Ok(trace) => trace,
+                    Err(e) => return ApiError::from(e).into_response(),
+                },
+                _ => None,
+            };
             render(
                 &VerifyPage {
                     zh,
@@ -372,6 +383,7 @@ async fn page_for(state: &AppState, caller: &Caller, code: &str, lang: Lang) -> 
                     problem: None,
                     tone,
                     first_at,
+                    trace,
                 },
                 StatusCode::OK,
             )
@@ -392,6 +404,7 @@ async fn page_for(state: &AppState, caller: &Caller, code: &str, lang: Lang) -> 
                     problem: Some(text),
                     tone: "warn",
                     first_at: String::new(),
+                    trace: None,
                 },
                 e.status,
             )
@@ -426,6 +439,7 @@ pub async fn form(
             problem: None,
             tone: "",
             first_at: String::new(),
+            trace: None,
         },
         StatusCode::OK,
     )

@@ -41,6 +41,10 @@ pub struct Texts {
     pub nav_risk: &'static str,
     /// Nav: traces.
     pub nav_trace: &'static str,
+    /// Navigation: EPCIS events (flow).
+    pub nav_events: &'static str,
+    /// Link from a batch to its traceability dossier.
+    pub dossier_link: &'static str,
     /// The button that ends the session.
     pub logout: &'static str,
     /// The label of the link to the *other* language.
@@ -285,6 +289,8 @@ pub static ZH: Texts = Texts {
     nav_grades: "信用监管",
     nav_risk: "风险预警",
     nav_trace: "追溯",
+    nav_events: "流向事件",
+    dossier_link: "追溯档案",
     logout: "退出登录",
     switch_lang: "English",
     switch_lang_tag: "en",
@@ -417,6 +423,8 @@ pub static EN: Texts = Texts {
     nav_grades: "Grades",
     nav_risk: "Risk",
     nav_trace: "Trace",
+    nav_events: "Events",
+    dossier_link: "Dossier",
     logout: "Log out",
     switch_lang: "中文",
     switch_lang_tag: "zh-CN",

@@ -11,7 +11,9 @@
 
 pub mod chart;
 pub mod codes;
+pub mod dossier;
 pub mod enterprises;
+pub mod events;
 pub mod fields;
 pub mod flow_graph;
 pub mod grades;
@@ -148,6 +150,9 @@ pub fn routes(state: &AppState) -> Router<AppState> {
                 .layer(DefaultBodyLimit::disable()),
         )
         .route("/console/codes/batches", get(codes::batches))
+        .route("/console/batches/{id}/dossier", get(dossier::page))
+        .route("/console/events", get(events::list))
+        .route("/console/events/{event_id}", get(events::one))
         .route("/console/codes/batches/{id}/flag", post(codes::flag_batch))
         .route("/console/codes/history", get(codes::history))
         .route("/console/codes/signals", get(codes::signals))
@@ -409,6 +414,7 @@ impl ConsoleUser {
                 .scope(zhijian_core::access::Action::ReadEvents)
                 != zhijian_core::access::Scope::Nothing,
             bureau: self.is_bureau(),
+            events: self.may_browse_events(),
         });
         l.csrf = self.csrf.clone();
         l.nav = nav;
@@ -434,6 +440,15 @@ impl ConsoleUser {
         let flash = Flash::from_headers(headers);
         l.flash = flash.as_ref().map(|f| f.view(self.lang));
         (l, flash.is_some())
+    }
+
+    /// Whether the user may browse EPCIS events (as `GET /epcis/events` allows):
+    /// everyone but printers and labs, who take no part in the flow.
+    pub fn may_browse_events(&self) -> bool {
+        !matches!(
+            self.principal.role,
+            zhijian_core::access::Role::Printer | zhijian_core::access::Role::Lab
+        )
     }
 
     /// Whether the user works for a bureau or runs the node (grades, risk and
@@ -521,6 +536,8 @@ pub struct UserBar {
     pub bureau: bool,
     /// Whether traces concern this user (bureaus, admins, enterprises).
     pub traces: bool,
+    /// Whether the user may browse EPCIS events (everyone but printers and labs).
+    pub events: bool,
 }
 
 /// A one-time message shown at the top of a page.
