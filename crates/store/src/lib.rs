@@ -21,6 +21,7 @@ pub mod db;
 pub mod enterprises;
 pub mod epcis;
 pub mod grading;
+pub mod gs1_master;
 pub mod identity;
 pub mod import;
 pub mod incidents;
