@@ -19,6 +19,7 @@ pub mod config;
 pub mod console;
 pub mod epcis;
 pub mod error;
+pub mod flow;
 pub mod grading;
 pub mod keys;
 pub mod lang;

@@ -436,10 +436,7 @@ impl Scoped<'_> {
         let db = &self.store.db;
         let total = db
             .fetch_one(
-                &format!(
-                    "SELECT COUNT(*) FROM gs1_locations l WHERE {}",
-                    w.sql()
-                ),
+                &format!("SELECT COUNT(*) FROM gs1_locations l WHERE {}", w.sql()),
                 &w.values,
             )
             .await?

@@ -116,11 +116,8 @@ pub fn parse_packed_list(bytes: &[u8], max: usize) -> Result<Vec<PackedCode>, Li
         let line = line.trim_end_matches('\r');
         let field = fields(line).next().unwrap_or_default();
         if i == 0 && !field.is_empty() && !field.chars().any(|c| c.is_ascii_digit()) {
-            case_column = fields(line).position(|name| {
-                CASE_COLUMNS
-                    .iter()
-                    .any(|c| name.eq_ignore_ascii_case(c))
-            });
+            case_column = fields(line)
+                .position(|name| CASE_COLUMNS.iter().any(|c| name.eq_ignore_ascii_case(c)));
             continue;
         }
         if field.is_empty() {
