@@ -265,6 +265,24 @@ async fn goods_flow_from_maker_to_shop_and_every_step_is_found_again() {
         )
         .await;
         assert_eq!(r.status, StatusCode::CREATED, "{l}: {:?}", r.json);
+        // The shop empties the case; the maker ships a quantity of a lot without codes.
+        let r = post(
+            &w.app,
+            "/api/v1/flow/unpack",
+            &w.shop,
+            json!({"parent": sscc, "location": shop_gln}),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{l}: {:?}", r.json);
+        let r = post(&w.app, "/api/v1/flow/ship", &w.maker,
+            json!({"quantities": [{"class": GTIN, "lot": "L1", "quantity": 20}], "from": maker_gln, "to": distributor_gln})).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{l}: {:?}", r.json);
+        let lot = format!("https://id.gs1.org/01/{GTIN}/10/L1");
+        assert_eq!(
+            steps(&w.app, &w.admin, &format!("MATCH_epcClass={}", enc(&lot))).await,
+            ["shipping"],
+            "{l}"
+        );
 
         // A unit by its bare code: packed, then sold; the SSCC: shipped, received, shipped.
         assert_eq!(
@@ -290,7 +308,7 @@ async fn goods_flow_from_maker_to_shop_and_every_step_is_found_again() {
                 &format!("MATCH_parentID={}", enc(&sscc_dl))
             )
             .await,
-            ["packing"],
+            ["packing", "unpacking"],
             "{l}"
         );
         // The shipment as stored: at the maker, from its party and place, to the
