@@ -155,6 +155,12 @@ impl From<SellInput> for Movement {
     }
 }
 
+impl From<Fault> for ApiError {
+    fn from(f: Fault) -> ApiError {
+        ApiError::invalid(f.code, f.at, f.message)
+    }
+}
+
 /// The 422 naming every fault: the first one's code and place, all of them in `codes`.
 pub fn faults_error(faults: &[Fault]) -> ApiError {
     let first = faults.first();
@@ -290,9 +296,10 @@ fn refused(job: &CaptureJob) -> ApiError {
 /// Refuses callers who capture no events (officers, viewers, printers, labs) before
 /// anything is read.
 fn may_capture(who: &Principal) -> Result<(), ApiError> {
-    match who.scope(Action::CaptureEvents) {
-        Scope::Nothing | Scope::Region(_) => Err(ApiError::forbidden()),
-        _ => Ok(()),
+    if who.scope(Action::CaptureEvents) == Scope::Nothing {
+        Err(ApiError::forbidden())
+    } else {
+        Ok(())
     }
 }
 

@@ -125,8 +125,7 @@ pub async fn add_location(
     who: Authed,
     Json(input): Json<LocationInput>,
 ) -> Result<(StatusCode, AxumJson<Location>), ApiError> {
-    let identifier = location_identifier("identifier", &input.identifier)
-        .map_err(|f| ApiError::invalid(f.code, f.at, f.message))?;
+    let identifier = location_identifier("identifier", &input.identifier)?;
     let new = NewLocation {
         identifier: identifier.canonical(),
         name: required("name", &input.name, 100)?,
@@ -198,8 +197,7 @@ pub async fn location(
     who: Authed,
     Path(identifier): Path<String>,
 ) -> Result<AxumJson<Location>, ApiError> {
-    let identifier = location_identifier("identifier", &identifier)
-        .map_err(|f| ApiError::invalid(f.code, f.at, f.message))?;
+    let identifier = location_identifier("identifier", &identifier)?;
     Ok(AxumJson(
         state
             .store
