@@ -20,6 +20,7 @@ pub mod console;
 pub mod epcis;
 pub mod error;
 pub mod export;
+pub mod flow;
 pub mod grading;
 pub mod keys;
 pub mod lang;

@@ -139,47 +139,6 @@ impl Store {
         Ok(holdings)
     }
 
-    /// Registers a GS1 company prefix as an organisation's (6–12 digits, held by one
-    /// organisation only).
-    pub async fn add_gs1_prefix(
-        &self,
-        actor: &str,
-        organisation_id: i64,
-        prefix: &str,
-    ) -> Result<(), StoreError> {
-        if !(6..=12).contains(&prefix.len()) || !prefix.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(StoreError::Invalid {
-                code: "prefix_format",
-                field: "prefix",
-                message: "a GS1 company prefix is 6 to 12 digits".into(),
-            });
-        }
-        let at = now_ms();
-        let mut tx = self.db.begin().await?;
-        tx.execute(
-            "INSERT INTO gs1_prefixes (prefix, organisation_id, created_by, created_at) VALUES ($1, $2, $3, $4)",
-            params![prefix, organisation_id, actor, at],
-        )
-        .await
-        .map_err(|e| crate::conflict_on_unique(e, "prefix_taken", "prefix", format!("prefix {prefix} is already registered")))?;
-        crate::audit::append(
-            &mut tx,
-            at,
-            crate::audit::Change {
-                actor,
-                action: "gs1_prefix.add",
-                entity: "gs1_prefix",
-                entity_id: prefix.to_owned(),
-                enterprise: None,
-                before: None,
-                after: Some(serde_json::json!({"organisation_id": organisation_id})),
-            },
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(())
-    }
-
     /// The canonical identifier of a supervision code, and the enterprise it was issued
     /// to: the SGTIN of the code's product when the product has a GTIN, else
     /// `urn:zhijian:code:{code}`. A code that fails its check digit, or that this node

@@ -22,6 +22,7 @@ pub mod dossier;
 pub mod enterprises;
 pub mod epcis;
 pub mod grading;
+pub mod gs1_master;
 pub mod identity;
 pub mod import;
 pub mod incidents;

@@ -665,38 +665,15 @@ impl Store {
     /// Fills in registered names, kinds and regions.
     async fn name_holders(&self, holders: &mut [Holder]) -> Result<(), StoreError> {
         let ids: Vec<String> = holders.iter().map(|h| h.location.clone()).collect();
-        let names = self.place_names(&ids).await?;
+        let names = self.location_names(&ids).await?;
         for h in holders {
-            if let Some((name, kind, region)) = names.get(&h.location) {
-                h.name = Some(name.clone());
-                h.kind = Some(kind.clone());
-                h.region = region.clone();
+            if let Some(place) = names.get(&h.location) {
+                h.name = Some(place.name.clone());
+                h.kind = Some(place.kind.as_str().to_owned());
+                h.region = place.region.clone();
             }
         }
         Ok(())
-    }
-
-    /// Registered names of locations and parties: identifier → (name, kind, region).
-    pub async fn place_names(
-        &self,
-        identifiers: &[String],
-    ) -> Result<HashMap<String, (String, String, Option<String>)>, StoreError> {
-        let mut out = HashMap::new();
-        for chunk in identifiers.chunks(200) {
-            let mut w = Where::default();
-            let ps: Vec<String> = chunk.iter().map(|i| w.arg(i.as_str())).collect();
-            let rows = self
-                .db
-                .fetch_all(
-                    &format!("SELECT identifier, name, kind, region FROM gs1_locations WHERE identifier IN ({})", ps.join(", ")),
-                    &w.values,
-                )
-                .await?;
-            for row in rows {
-                out.insert(row.text(0)?, (row.text(1)?, row.text(2)?, row.opt_text(3)?));
-            }
-        }
-        Ok(out)
     }
 }
 
@@ -879,19 +856,22 @@ impl crate::Scoped<'_> {
             .flat_map(|s| [s.location.clone(), s.destination.clone()])
             .flatten()
             .collect();
-        let names = self.store.place_names(&places).await?;
+        let names = self.store.location_names(&places).await?;
         for step in &mut steps {
             step.location_name = step
                 .location
                 .as_ref()
                 .and_then(|l| names.get(l))
-                .map(|n| n.0.clone());
+                .map(|n| n.name.clone());
         }
         let last = steps.iter().rev().find(|s| s.location.is_some());
         let (location, location_name) = match last {
             Some(s) if status(&steps) == "in_transit" && s.destination.is_some() => {
                 let to = s.destination.clone();
-                let name = to.as_ref().and_then(|d| names.get(d)).map(|n| n.0.clone());
+                let name = to
+                    .as_ref()
+                    .and_then(|d| names.get(d))
+                    .map(|n| n.name.clone());
                 (to, name)
             }
             Some(s) => (s.location.clone(), s.location_name.clone()),

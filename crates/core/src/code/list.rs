@@ -66,32 +66,61 @@ fn cut(text: &str) -> String {
     text.chars().take(40).collect()
 }
 
-/// The first field of a CSV/TSV line, unquoted.
-fn first_field(line: &str) -> &str {
-    let field = line
-        .split([',', ';', '\t'])
-        .next()
-        .unwrap_or_default()
-        .trim();
-    field
-        .strip_prefix('"')
-        .and_then(|f| f.strip_suffix('"'))
-        .unwrap_or(field)
-        .trim()
+/// The fields of a CSV/TSV line, unquoted and trimmed (`,`, `;` and tab all separate).
+fn fields(line: &str) -> impl Iterator<Item = &str> {
+    line.split([',', ';', '\t']).map(|field| {
+        let field = field.trim();
+        field
+            .strip_prefix('"')
+            .and_then(|f| f.strip_suffix('"'))
+            .unwrap_or(field)
+            .trim()
+    })
+}
+
+/// The header names of the column holding each code's case (its parent logistic unit).
+pub const CASE_COLUMNS: [&str; 3] = ["parent", "case", "sscc"];
+
+/// One code of a packaging line's list, and the case it was packed into, if the list
+/// has a case column.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PackedCode {
+    /// The code.
+    pub code: SupervisionCode,
+    /// The case's identifier as written (an 18-digit SSCC or a GS1 identifier), when
+    /// the row names one.
+    pub case: Option<String>,
 }
 
 /// Reads a code list: one code per line, or the first column of a CSV file. A first line
 /// without a single digit is taken as a header; empty lines are skipped. Total: any
 /// bytes give codes or a [`ListError`].
 pub fn parse_code_list(bytes: &[u8], max: usize) -> Result<Vec<SupervisionCode>, ListError> {
+    Ok(parse_packed_list(bytes, max)?
+        .into_iter()
+        .map(|p| p.code)
+        .collect())
+}
+
+/// Reads a code list as [`parse_code_list`] does and, when the header names a column
+/// `parent`, `case` or `sscc` (any case), each code's case from that column. The case
+/// text is not checked here: it is an identifier for the EPCIS reader.
+pub fn parse_packed_list(bytes: &[u8], max: usize) -> Result<Vec<PackedCode>, ListError> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let mut codes = Vec::new();
     let mut bad = Vec::new();
     let mut count = 0;
+    let mut case_column = None;
     for (i, raw) in bytes.split(|&b| b == b'\n').enumerate() {
         let line = std::str::from_utf8(raw).map_err(|_| ListError::NotText { line: i + 1 })?;
-        let field = first_field(line.trim_end_matches('\r'));
-        if field.is_empty() || (i == 0 && !field.chars().any(|c| c.is_ascii_digit())) {
+        let line = line.trim_end_matches('\r');
+        let field = fields(line).next().unwrap_or_default();
+        if i == 0 && !field.is_empty() && !field.chars().any(|c| c.is_ascii_digit()) {
+            case_column = fields(line)
+                .position(|name| CASE_COLUMNS.iter().any(|c| name.eq_ignore_ascii_case(c)));
+            continue;
+        }
+        if field.is_empty() {
             continue;
         }
         match SupervisionCode::parse(field) {
@@ -99,7 +128,11 @@ pub fn parse_code_list(bytes: &[u8], max: usize) -> Result<Vec<SupervisionCode>,
                 if codes.len() == max {
                     return Err(ListError::TooMany { max });
                 }
-                codes.push(code);
+                let case = case_column
+                    .and_then(|n| fields(line).nth(n))
+                    .filter(|c| !c.is_empty())
+                    .map(str::to_owned);
+                codes.push(PackedCode { code, case });
             }
             Err(e) => {
                 count += 1;
@@ -192,6 +225,23 @@ mod tests {
         );
         let got = parse_code_list(csv.as_bytes(), 10).unwrap();
         assert_eq!(got.iter().map(ToString::to_string).collect::<Vec<_>>(), c);
+    }
+
+    #[test]
+    fn reads_the_case_of_each_code_when_a_column_names_it() {
+        let c = codes(3);
+        let csv = format!(
+            "code;lot;Case\n{};L1;106141411234567897\n{};L1;\n\"{}\";L1;\"106141411234567897\"\n",
+            c[0], c[1], c[2]
+        );
+        let got = parse_packed_list(csv.as_bytes(), 10).unwrap();
+        let cases: Vec<Option<&str>> = got.iter().map(|p| p.case.as_deref()).collect();
+        assert_eq!(
+            cases,
+            vec![Some("106141411234567897"), None, Some("106141411234567897")]
+        );
+        let plain = parse_packed_list(format!("code,lot\n{},L1\n", c[0]).as_bytes(), 10).unwrap();
+        assert_eq!(plain[0].case, None);
     }
 
     #[test]

@@ -7,7 +7,7 @@ use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
-use zhijian_core::code::list::{IndexRange, ListError, coalesce, parse_code_list};
+use zhijian_core::code::list::{IndexRange, ListError, PackedCode, coalesce, parse_packed_list};
 use zhijian_core::code::{CodeSpace, SupervisionCode};
 use zhijian_core::page::{Page, Paged};
 use zhijian_store::codes::{
@@ -675,19 +675,77 @@ fn merge(
     Ok(a)
 }
 
+/// What `POST /api/v1/activations/upload` did: the activation, and the packing of the
+/// codes into their cases when the file names them.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct ActivationUpload {
+    /// The activation.
+    #[serde(flatten)]
+    pub activation: Activation,
+    /// The packing events, when the file has a case column.
+    pub packing: Option<Packing>,
+}
+
+/// The AggregationEvents that packed an uploaded file's codes into their cases.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct Packing {
+    /// The capture job (`GET /epcis/capture/{id}`).
+    pub capture_id: i64,
+    /// Whether the events were stored; when not, `errors` says why (the codes stay
+    /// activated; send the packing again through `POST /api/v1/flow/pack`).
+    pub success: bool,
+    /// The eventIDs, one per case.
+    pub event_ids: Vec<String>,
+    /// Why the events were refused.
+    pub errors: Vec<String>,
+}
+
+/// The packing movements of a list with cases: one per case, in order of appearance,
+/// at the form's `location` and `time`.
+fn packings(
+    packed: &[PackedCode],
+    location: Option<String>,
+    time: Option<String>,
+) -> Vec<crate::flow::Movement> {
+    use crate::flow::{Given, Movement};
+    let mut out: Vec<Movement> = Vec::new();
+    for (n, p) in packed.iter().enumerate() {
+        let Some(case) = &p.case else { continue };
+        let at = format!("file/{n}");
+        let index = match out
+            .iter()
+            .position(|m| m.parent.as_ref().is_some_and(|g| g.text == *case))
+        {
+            Some(i) => i,
+            None => {
+                out.push(Movement {
+                    parent: Some(Given::new(at.clone(), case.clone())),
+                    location: location.clone().map(|l| Given::new("location", l)),
+                    time: time.clone().map(|t| Given::new("time", t)),
+                    ..Movement::default()
+                });
+                out.len() - 1
+            }
+        };
+        out[index].items.push(Given::new(at, p.code.to_string()));
+    }
+    out
+}
+
 /// `POST /api/v1/activations/upload`: the same from a packaging line's CSV file
 /// (multipart fields `lot`, `production_date`, `expiry_date`, `inspection_report`,
-/// `file`).
+/// `file`, and with a case column `location` and `time`).
 #[utoipa::path(post, path = "/api/v1/activations/upload", tag = "codes",
     summary = "Activate codes listed in an uploaded CSV file",
+    description = "The codes are the file's first column (a first line without digits is a header). When the header names a column `parent`, `case` or `sscc` holding each code's case (an 18-digit SSCC or a GS1 identifier), the codes are also recorded as packed into their cases: one AggregationEvent ADD (bizStep packing) per case, at the GLN of the form field `location` (required then) and at `time` (RFC 3339 with a zone; now when absent). Faults in the cases, location or time are refused before anything is activated; `packing` tells how the capture went.",
     security(("bearer" = []), ("session" = [])),
-    request_body(content_type = "multipart/form-data", description = "Fields lot, production_date, expiry_date, inspection_report and the file."),
-    responses((status = 201, body = Activation), (status = 413, response = crate::openapi::PayloadTooLarge), (status = 422, response = crate::openapi::Unprocessable)))]
+    request_body(content_type = "multipart/form-data", description = "Fields lot, production_date, expiry_date, inspection_report, location, time and the file."),
+    responses((status = 201, body = ActivationUpload), (status = 413, response = crate::openapi::PayloadTooLarge), (status = 422, response = crate::openapi::Unprocessable)))]
 pub async fn activate_upload(
     State(state): State<AppState>,
     who: Authed,
     form: Multipart,
-) -> Result<(StatusCode, AxumJson<Activation>), ApiError> {
+) -> Result<(StatusCode, AxumJson<ActivationUpload>), ApiError> {
     let space = state.store.code_space()?;
     let (mut fields, file) = form.fields_and_file().await?;
     let batch = new_batch(&BatchInput {
@@ -698,7 +756,7 @@ pub async fn activate_upload(
     })?;
     let file = file
         .ok_or_else(|| ApiError::invalid("required", "file", "attach the code list as `file`"))?;
-    let codes = parse_code_list(&file, MAX_LISTED_CODES).map_err(|e| {
+    let packed = parse_packed_list(&file, MAX_LISTED_CODES).map_err(|e| {
         let mut err = ApiError::from(e.clone());
         if let ListError::BadLines { lines, .. } = e {
             err.codes = lines
@@ -708,9 +766,33 @@ pub async fn activate_upload(
         }
         err
     })?;
+    let movements = packings(&packed, fields.remove("location"), fields.remove("time"));
+    // Checked before activating, so a mistyped case or location changes nothing.
+    let document = (!movements.is_empty())
+        .then(|| super::flow::prepare(crate::flow::Step::Pack, &movements))
+        .transpose()?;
+    let codes: Vec<SupervisionCode> = packed.into_iter().map(|p| p.code).collect();
     let ranges = ranges_of(space, indices(space, &codes)?)?;
-    let done = state.store.scoped(&who.0).activate(&batch, &ranges).await?;
-    Ok((StatusCode::CREATED, AxumJson(done)))
+    let activation = state.store.scoped(&who.0).activate(&batch, &ranges).await?;
+    let packing = match document {
+        Some(document) => {
+            let (job, event_ids) = super::flow::capture(&state, &who.0, document).await?;
+            Some(Packing {
+                capture_id: job.id,
+                success: job.success,
+                event_ids: if job.success { event_ids } else { Vec::new() },
+                errors: super::flow::job_faults(&job),
+            })
+        }
+        None => None,
+    };
+    Ok((
+        StatusCode::CREATED,
+        AxumJson(ActivationUpload {
+            activation,
+            packing,
+        }),
+    ))
 }
 
 /// `GET /api/v1/batches`.

@@ -5,7 +5,9 @@ pub mod codes;
 pub mod dossier;
 pub mod enterprises;
 pub mod extract;
+pub mod flow;
 pub mod grading;
+pub mod gs1;
 pub mod incidents;
 pub mod licences;
 pub mod notices;
@@ -27,7 +29,7 @@ use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::handler::Handler;
 use axum::middleware::from_fn_with_state;
-use axum::routing::{get, post};
+use axum::routing::{delete, get, post};
 
 use crate::state::AppState;
 
@@ -51,6 +53,24 @@ pub fn routes(state: &AppState) -> Router<AppState> {
             "/api/v1/enterprises/{uscc}/products",
             post(enterprises::add_product),
         )
+        .route(
+            "/api/v1/enterprises/{uscc}/gs1-prefixes",
+            get(gs1::prefixes).post(gs1::add_prefix),
+        )
+        .route(
+            "/api/v1/enterprises/{uscc}/gs1-prefixes/{prefix}",
+            delete(gs1::remove_prefix),
+        )
+        .route(
+            "/api/v1/locations",
+            get(gs1::locations).post(gs1::add_location),
+        )
+        .route("/api/v1/locations/{identifier}", get(gs1::location))
+        .route("/api/v1/flow/pack", post(flow::pack))
+        .route("/api/v1/flow/unpack", post(flow::unpack))
+        .route("/api/v1/flow/ship", post(flow::ship))
+        .route("/api/v1/flow/receive", post(flow::receive))
+        .route("/api/v1/flow/sell", post(flow::sell))
         .route(
             "/api/v1/enterprises/{uscc}/records",
             post(enterprises::add_record),
