@@ -359,20 +359,21 @@ async fn network(
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let mut net = Vec::with_capacity(batches);
     let existing = store.db().fetch_all("SELECT b.lot, a.first_index, a.quantity FROM batches b JOIN activations a ON a.batch_id = b.id WHERE b.lot LIKE 'TR%' ORDER BY b.lot", &[]).await?;
-    if existing.len() >= batches {
-        for row in existing.iter().take(batches) {
-            let lot = row.text(0)?;
-            let n: usize = lot[2..].parse().unwrap_or(0);
-            net.push(NetBatch {
-                maker: n % makers.len(),
-                lot,
-                first: row.int(1)? as u64,
-                units: row.int(2)? as u64,
-            });
-        }
-        println!("the network exists: {batches} batches");
-    } else {
+    // A network built before (or in part, by an interrupted run) is kept and completed.
+    for row in existing.iter().take(batches) {
+        let lot = row.text(0)?;
+        let n: usize = lot[2..].parse().unwrap_or(0);
+        net.push(NetBatch {
+            maker: n % makers.len(),
+            lot,
+            first: row.int(1)? as u64,
+            units: row.int(2)? as u64,
+        });
+    }
+    if net.len() < batches {
         build(&store, &makers, batches, shops, units, &mut rng, &mut net).await?;
+    } else {
+        println!("the network exists: {batches} batches");
     }
     let events = store
         .db()
@@ -456,9 +457,10 @@ async fn build(
 ) -> anyhow::Result<()> {
     const DISTRIBUTORS: usize = 500;
     let started = Instant::now();
-    let bar = crate::bench::progress(batches as u64, "batches");
+    let start = net.len();
+    let bar = crate::bench::progress((batches - start) as u64, "batches");
     let mut total = 0usize;
-    for b in 0..batches {
+    for b in start..batches {
         let maker = b % makers.len();
         let lot = format!("TR{b:05}");
         let first = coded_batch(store, &makers[maker], &lot, units).await?;
@@ -587,7 +589,8 @@ async fn build(
     bar.finish_and_clear();
     let secs = started.elapsed().as_secs_f64();
     println!(
-        "built {batches} batches of {units} units: {total} events in {secs:.0} s ({:.0} events/s)",
+        "built {} batches of {units} units: {total} events in {secs:.0} s ({:.0} events/s)",
+        batches - start,
         total as f64 / secs
     );
     Ok(())

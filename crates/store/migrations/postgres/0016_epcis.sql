@@ -70,7 +70,6 @@ CREATE TABLE epcis_event_ids (
     event       BIGINT NOT NULL REFERENCES epcis_events (id),
     PRIMARY KEY (identifier, role, event)
 );
-CREATE INDEX epcis_event_ids_event ON epcis_event_ids (event);
 
 -- Business transactions, sources and destinations: kind is biz_transaction, source or
 -- destination; type the full CBV (or other) URI, empty for an untyped transaction.
