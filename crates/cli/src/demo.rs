@@ -223,6 +223,9 @@ pub async fn ensure(store: &Store, scale: Scale, seed: u64) -> anyhow::Result<Ac
     crate::demo_codes::generate(store, &demo_enterprises, &organisation_usccs[0], seed)
         .await
         .context("generating supervision codes")?;
+    crate::demo_flow::generate(store, seed)
+        .await
+        .context("generating the demo distribution network")?;
     let volume = match scale {
         Scale::Small => crate::demo_sampling::Volume {
             province_batches: 12,

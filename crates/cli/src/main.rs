@@ -16,6 +16,7 @@ mod codes;
 mod config;
 mod demo;
 mod demo_codes;
+mod demo_flow;
 mod demo_grades;
 mod demo_risk;
 mod demo_sampling;

@@ -455,6 +455,7 @@ fn ledger(moves: &[MoveSum]) -> (Vec<Holder>, Vec<Leg>) {
     let mut spans: HashMap<String, (i64, i64)> = HashMap::new();
     let mut sent: HashMap<String, f64> = HashMap::new();
     let mut legs: BTreeMap<(String, String), f64> = BTreeMap::new();
+    let mut transformed: HashMap<String, f64> = HashMap::new();
     for m in moves {
         let Some(at) = m.location.clone().or_else(|| m.destination.clone()) else {
             continue;
@@ -470,8 +471,12 @@ fn ledger(moves: &[MoveSum]) -> (Vec<Holder>, Vec<Leg>) {
         let step = term(m.biz_step.as_deref());
         let disposition = term(m.disposition.as_deref());
         match step {
+            // A transformation that outputs the lot and the commissioning of its units
+            // are two accounts of one production: the larger counts, not their sum.
+            _ if m.event_type == "TransformationEvent" => {
+                *transformed.entry(at.clone()).or_default() += m.units
+            }
             "commissioning" | "creating_class_instance" => place.produced += m.units,
-            _ if m.event_type == "TransformationEvent" => place.produced += m.units,
             "shipping" | "departing" => {
                 place.shipped += m.units;
                 if let Some(to) = &m.destination
@@ -490,6 +495,13 @@ fn ledger(moves: &[MoveSum]) -> (Vec<Holder>, Vec<Leg>) {
             }
             _ => {}
         }
+    }
+    for (at, units) in transformed {
+        let place = places.entry(at.clone()).or_insert_with(|| Holder {
+            location: at.clone(),
+            ..Holder::default()
+        });
+        place.produced = place.produced.max(units);
     }
     for (to, units) in sent {
         let place = places.entry(to.clone()).or_insert_with(|| Holder {
@@ -1247,6 +1259,9 @@ mod tests {
             m("receiving", "shop-a", None, 20.0),
             m("retail_selling", "shop-a", None, 5.0),
         ];
+        let mut made = m("commissioning", "maker", None, 100.0);
+        made.event_type = "TransformationEvent".into();
+        let moves: Vec<MoveSum> = moves.into_iter().chain([made]).collect();
         let (holders, legs) = ledger(&moves);
         assert_eq!(legs.len(), 3, "maker→dc, dc→shop-a, dc→shop-b");
         let by = |l: &str| holders.iter().find(|h| h.location == l).unwrap().clone();
