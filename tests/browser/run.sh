@@ -3,7 +3,8 @@
 # page (verify.test.mjs), the public sampling announcements (announcements.test.mjs) and a
 # sampling plan from creation to announcement and rectification (sampling.test.mjs), and an
 # enterprise joining the network by itself (join.test.mjs), credit grades
-# (grades.test.mjs), and risk warnings and incidents (risk.test.mjs):
+# (grades.test.mjs), risk warnings and incidents (risk.test.mjs), and traces, the event
+# browser and dossiers on the demo's distribution network (trace.test.mjs):
 # installs Debian's Chromium when missing, installs
 # the tests' npm packages, builds `zhijian`, starts a demo node on a free local port with a
 # temporary data folder and the verification rate limit off (the verify test types a
@@ -82,7 +83,7 @@ fi
 
 files=("$@")
 if [ "${#files[@]}" -eq 0 ]; then
-  files=(console.test.mjs verify.test.mjs announcements.test.mjs sampling.test.mjs join.test.mjs grades.test.mjs risk.test.mjs)
+  files=(console.test.mjs verify.test.mjs announcements.test.mjs sampling.test.mjs join.test.mjs grades.test.mjs risk.test.mjs trace.test.mjs)
 fi
 echo "==> browser tests: ${files[*]}"
 status=0

@@ -1,0 +1,83 @@
+// Flow and traceability through the console in headless Chromium, on the demo's
+// distribution network: the province officer follows a batch forward (table and graph
+// of parties, the numbers the API gives), downloads it as a workbook, follows one unit
+// back through its case to where it is now, lists a recall's reach, browses the events
+// by business step, and opens the batch's dossier.
+//
+// It starts nothing itself: run.sh starts a demo node and sets ZHIJIAN_URL.
+//
+//   node --test trace.test.mjs
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { api, base, launch, shot, submitAndWait } from './session.mjs';
+
+test('traces: a batch forward, a unit back, a recall\'s reach, the event browser, the dossier', { timeout: 180_000 }, async (t) => {
+  const { browser, as } = await launch();
+  try {
+    const officer = await as('officer-130000');
+    // The demo's first food batch that has flow events.
+    const events = await api(officer, '/epcis/events?EQ_bizStep=receiving&perPage=1');
+    const list = events.epcisBody.queryResults.resultsBody.eventList;
+    assert.ok(list.length > 0, 'the demo has receipts');
+    const batches = await api(officer, '/api/v1/batches?per_page=50');
+    const batch = batches.items.find((b) => b.lot.endsWith('A'));
+    assert.ok(batch, 'a demo batch with flow');
+    const product = String(batch.product_id);
+
+    await t.test('a batch forward: table, graph and download agree with the API', async () => {
+      await officer.click('nav.mainnav a[href="/console/trace"]');
+      await officer.waitForURL(/\/console\/trace$/);
+      await officer.fill('#trace-batch input[name=product]', product);
+      await officer.fill('#trace-batch input[name=lot]', batch.lot);
+      await submitAndWait(officer, officer.locator('#trace-batch button[type=submit]'));
+      const json = await api(officer, `/api/v1/trace/batch/${product}/${encodeURIComponent(batch.lot)}`);
+      assert.ok(json.totals.places_reached > 3, 'centres and shops were reached');
+      assert.equal(await officer.locator('table.places tbody tr').count(), json.holders.length);
+      const first = await officer.locator('table.places tbody tr').first().locator('td').first().textContent();
+      assert.equal(first.trim(), json.holders[0].name, 'the maker first');
+      assert.ok(await officer.locator('svg.flow-graph g.place').count() >= 3, 'boxes for the maker, centres and shops');
+      assert.ok(await officer.locator('svg.flow-graph path.leg').count() >= 2, 'lines for shipments');
+      const [download] = await Promise.all([officer.waitForEvent('download'), officer.click('#batch-xlsx')]);
+      assert.match(download.suggestedFilename(), /\.xlsx$/);
+      await officer.screenshot({ path: shot('trace-01-batch.png'), fullPage: true });
+    });
+
+    await t.test('a unit back through its case, with where it is now', async () => {
+      const sold = await api(officer, `/epcis/events?EQ_bizStep=retail_selling&perPage=1`);
+      const epc = sold.epcisBody.queryResults.resultsBody.eventList[0].epcList[0];
+      const code = epc.split('/').pop().replace('urn:zhijian:code:', '');
+      await officer.goto(`${base}/console/trace`);
+      await officer.fill('#trace-code input[name=code]', code);
+      await submitAndWait(officer, officer.locator('#trace-code button[type=submit]'));
+      assert.match(await officer.textContent('#unit-status'), /已售出/);
+      const steps = await officer.locator('#unit-steps li').allTextContents();
+      assert.ok(steps.some((s) => /packing/.test(s)) && steps.some((s) => /retail_selling/.test(s)), steps.join('\n'));
+      assert.ok(steps.some((s) => /随箱/.test(s)), 'some steps came through the case');
+      await officer.screenshot({ path: shot('trace-02-unit.png'), fullPage: true });
+    });
+
+    await t.test('a recall\'s reach lists the places holding the lot', async () => {
+      await officer.goto(`${base}/console/trace`);
+      await officer.fill('#trace-reach input[name=product]', product);
+      await officer.fill('#trace-reach input[name=lots]', batch.lot);
+      await submitAndWait(officer, officer.locator('#trace-reach button[type=submit]'));
+      assert.match(await officer.textContent('#reach h2'), new RegExp(batch.lot));
+      assert.ok(await officer.locator('table.places tbody tr').count() > 3);
+    });
+
+    await t.test('the event browser filters by business step; the dossier opens', async () => {
+      await officer.click('nav.mainnav a[href="/console/events"]');
+      await officer.waitForURL(/\/console\/events/);
+      await officer.fill('#filter-biz-step', 'shipping');
+      await submitAndWait(officer, officer.locator('#filter-biz-step').locator('xpath=ancestor::form//button[@type="submit"]'));
+      const steps = await officer.locator('tr[data-biz-step]').evaluateAll((rows) => rows.map((r) => r.dataset.bizStep));
+      assert.ok(steps.length > 0 && steps.every((s) => /shipping/.test(s)), steps.slice(0, 3).join(', '));
+      await officer.goto(`${base}/console/batches/${batch.id}/dossier`);
+      assert.match(await officer.textContent('h1'), /追溯档案|dossier/i);
+      await officer.screenshot({ path: shot('trace-03-dossier.png'), fullPage: true });
+    });
+  } finally {
+    await browser.close();
+  }
+});
