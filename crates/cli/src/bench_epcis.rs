@@ -479,14 +479,7 @@ async fn build(
                       epcs: Vec<String>,
                       place: &str,
                       to: Option<&str>| {
-            let mut e = json!({"type": "ObjectEvent", "action": if step == "commissioning" { "ADD" } else { "OBSERVE" },
-                "eventTime": at(hours), "eventTimeZoneOffset": "+08:00", "epcList": epcs, "bizStep": step,
-                "disposition": disposition, "bizLocation": {"id": place}});
-            if let Some(to) = to {
-                e["sourceList"] = json!([{"type": "location", "source": place}]);
-                e["destinationList"] = json!([{"type": "location", "destination": to}]);
-            }
-            e
+            crate::demo_flow::object_event(at(hours), step, disposition, epcs, place, to)
         };
         let mut events: Vec<(f64, Value)> = Vec::new();
         let case_count = units / 24;

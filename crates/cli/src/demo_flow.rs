@@ -55,6 +55,26 @@ fn canonical(urn: &str) -> anyhow::Result<String> {
         .canonical())
 }
 
+/// An ObjectEvent at `place` (with `to`, a shipment from there to there), as the demo
+/// and the benchmark network write them.
+pub(crate) fn object_event(
+    time: String,
+    step: &str,
+    disposition: &str,
+    epcs: Vec<String>,
+    place: &str,
+    to: Option<&str>,
+) -> Value {
+    let mut e = json!({"type": "ObjectEvent", "action": if step == "commissioning" { "ADD" } else { "OBSERVE" },
+        "eventTime": time, "eventTimeZoneOffset": "+08:00", "epcList": epcs, "bizStep": step,
+        "disposition": disposition, "bizLocation": {"id": place}});
+    if let Some(to) = to {
+        e["sourceList"] = json!([{"type": "location", "source": place}]);
+        e["destinationList"] = json!([{"type": "location", "destination": to}]);
+    }
+    e
+}
+
 /// One maker's first batch, as the codes demo left it.
 struct DemoBatch {
     maker: i64,
@@ -160,14 +180,7 @@ pub async fn generate(store: &Store, seed: u64) -> anyhow::Result<()> {
                       epcs: Vec<String>,
                       place: &str,
                       to: Option<&str>| {
-            let mut e = json!({"type": "ObjectEvent", "action": if step == "commissioning" { "ADD" } else { "OBSERVE" },
-                "eventTime": at(hours), "eventTimeZoneOffset": "+08:00", "epcList": epcs, "bizStep": step,
-                "disposition": disposition, "bizLocation": {"id": place}});
-            if let Some(to) = to {
-                e["sourceList"] = json!([{"type": "location", "source": place}]);
-                e["destinationList"] = json!([{"type": "location", "destination": to}]);
-            }
-            e
+            crate::demo_flow::object_event(at(hours), step, disposition, epcs, place, to)
         };
         let mut events: Vec<(f64, Value)> = Vec::new();
         if batch.food
