@@ -187,6 +187,11 @@ pub enum Action {
     CaptureEvents,
     /// Read EPCIS events, traces and batch dossiers.
     ReadEvents,
+    /// Start a recall of a product (its enterprise: voluntary, pending until confirmed;
+    /// a bureau: ordered, in force at once) and read recalls.
+    StartRecall,
+    /// Confirm and close recalls (bureaus only).
+    DecideRecall,
 }
 
 impl Principal {
@@ -213,7 +218,8 @@ impl Principal {
                 | Action::FlagBatch
                 | Action::PublishCommitment
                 | Action::CaptureEvents
-                | Action::ReadEvents,
+                | Action::ReadEvents
+                | Action::StartRecall,
             ) => own(),
             (Role::Enterprise, _) => Scope::Nothing,
             (Role::Printer | Role::Lab, _) => Scope::Nothing,

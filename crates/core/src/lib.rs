@@ -25,6 +25,7 @@ pub mod licence_number;
 pub mod name_index;
 pub mod page;
 pub mod plan_terms;
+pub mod recall;
 pub mod rectification;
 pub mod region;
 pub mod risk;

@@ -495,7 +495,299 @@ async fn traces_and_recall_reach_follow_units_through_cases_to_the_shops() {
             ("甲乳业一厂", "4"),
             "{l}"
         );
+
+        recall_lot_l1(
+            &t, &app, &ent, &officer, &far, &dc_user, &admin, &dc, &code, &unit,
+        )
+        .await;
     }
+}
+
+/// The recall of lot L1 on the network above: the maker starts it, the bureau confirms
+/// it, its four places are told, the distributor acknowledges, units come back, the
+/// bureau closes it; codes of L1 verify as recalled from confirmation on.
+#[allow(clippy::too_many_arguments)]
+async fn recall_lot_l1(
+    t: &zhijian_store::testing::TestStore,
+    app: &axum::Router,
+    ent: &str,
+    officer: &str,
+    far: &str,
+    dc_user: &str,
+    admin: &str,
+    dc: &str,
+    code: &impl Fn(u64) -> String,
+    unit: &impl Fn(u64) -> String,
+) {
+    let (s, l) = (&t.store, t.label);
+    let dc_org = s.organisation_by_uscc(dc).await.unwrap().unwrap();
+    s.db()
+        .execute_outside_transaction(
+            "UPDATE gs1_locations SET organisation_id = $1 WHERE identifier = $2",
+            &[dc_org.id.into(), canonical(DC).into()],
+        )
+        .await
+        .unwrap();
+    let post = |uri: String, token: &str, body: Value| {
+        let (app, token) = (app.clone(), token.to_owned());
+        async move { send(&app, request("POST", &uri, Some(&token), Some(body))).await }
+    };
+    let get = |uri: String, token: &str| {
+        let (app, token) = (app.clone(), token.to_owned());
+        async move { send(&app, request("GET", &uri, Some(&token), None)).await }
+    };
+    let verdict = |i: u64| {
+        let uri = format!("/api/v1/verify/{}", code(i));
+        let app = app.clone();
+        async move { send(&app, request("GET", &uri, None, None)).await.json }
+    };
+
+    // Refused, and nothing recorded.
+    for (body, status, expected) in [
+        (
+            json!({"product_id": 0, "lots": ["L1"], "risk_class": "II", "reason": "漏电"}),
+            404,
+            "not_found",
+        ),
+        (
+            json!({"product": GTIN, "lots": ["L1"], "risk_class": "IV", "reason": "漏电"}),
+            422,
+            "risk_class",
+        ),
+        (
+            json!({"product": GTIN, "lots": ["NOPE"], "risk_class": "II", "reason": "漏电"}),
+            422,
+            "scope_matches_nothing",
+        ),
+        (
+            json!({"product": GTIN, "lots": ["L1"], "risk_class": "II", "reason": "  "}),
+            422,
+            "text",
+        ),
+        (
+            json!({"product": GTIN, "lots": ["L1"], "risk_class": "II", "reason": "漏电", "enterprise": dc}),
+            422,
+            "enterprise_product",
+        ),
+    ] {
+        let r = post("/api/v1/recalls".into(), ent, body.clone()).await;
+        assert_eq!(
+            (r.status.as_u16(), r.json["code"].as_str()),
+            (status, Some(expected)),
+            "{l}: {body} {:?}",
+            r.json
+        );
+    }
+    let r = post(
+        "/api/v1/recalls".into(),
+        far,
+        json!({"product": GTIN, "lots": ["L1"], "risk_class": "II", "reason": "漏电"}),
+    )
+    .await;
+    assert_eq!(
+        r.status, 404,
+        "{l}: another province does not see the product"
+    );
+    assert_eq!(
+        get("/api/v1/recalls".into(), officer).await.json["total"],
+        0,
+        "{l}"
+    );
+
+    // The maker's voluntary recall waits for the bureau; its codes still verify genuine.
+    let r = post(
+        "/api/v1/recalls".into(),
+        ent,
+        json!({"enterprise": uscc("130102", 1).to_string(), "product": GTIN, "lots": ["L1"], "risk_class": "II",
+               "reason": "包装密封不严，可能变质", "remedy": "停止销售，退回生产企业"}),
+    )
+    .await;
+    assert_eq!(r.status, 201, "{l}: {:?}", r.json);
+    let id = r.json["id"].as_i64().unwrap();
+    assert_eq!(
+        (r.json["status"].as_str(), r.json["kind"].as_str()),
+        (Some("pending"), Some("voluntary")),
+        "{l}"
+    );
+    assert_eq!(r.json["lots"], json!(["L1"]), "{l}");
+    assert_eq!(r.json["parties"], json!([]), "{l}");
+    assert_eq!(verdict(1).await["verdict"], "genuine", "{l}");
+    let r = post(
+        "/api/v1/recalls".into(),
+        ent,
+        json!({"product": GTIN, "lots": ["L1"], "risk_class": "I", "reason": "again"}),
+    )
+    .await;
+    assert_eq!(
+        (r.status.as_u16(), r.json["code"].as_str()),
+        (409, Some("batch_under_recall")),
+        "{l}"
+    );
+    for (token, status) in [(ent, 403), (far, 404), (dc_user, 404)] {
+        let r = post(format!("/api/v1/recalls/{id}/confirm"), token, json!({})).await;
+        assert_eq!(r.status, status, "{l}: only its bureau confirms");
+    }
+
+    // Confirmed: in force, the four places told, L1's codes recalled, L2's not.
+    let r = post(format!("/api/v1/recalls/{id}/confirm"), officer, json!({})).await;
+    assert_eq!(r.status, 200, "{l}: {:?}", r.json);
+    assert_eq!(r.json["status"], "active", "{l}");
+    let parties = r.json["parties"].as_array().unwrap();
+    assert_eq!(parties.len(), 4, "{l}: {parties:?}");
+    let holding = |id: &str| {
+        parties
+            .iter()
+            .find(|p| p["location"] == canonical(id).as_str())
+            .unwrap()["holding"]
+            .as_f64()
+            .unwrap()
+    };
+    assert_eq!(
+        [
+            holding(MAKER),
+            holding(DC),
+            holding(SHOP_A),
+            holding(SHOP_B)
+        ],
+        [4.0, 1.0, 3.0, 1.0],
+        "{l}"
+    );
+    let told = s
+        .db()
+        .fetch_one("SELECT COUNT(*) FROM notifications WHERE channel = 'webhook' AND subject LIKE '产品召回%'", &[])
+        .await
+        .unwrap()
+        .int(0)
+        .unwrap();
+    assert_eq!(told, 4, "{l}");
+    let e = &r.json["effectiveness"];
+    assert_eq!(
+        [
+            &e["distributed"],
+            &e["sold"],
+            &e["recovered"],
+            &e["in_trade"]
+        ],
+        [6.0, 1.0, 0.0, 5.0],
+        "{l}: {e}"
+    );
+    let v = verdict(1).await;
+    assert_eq!(v["verdict"], "recalled", "{l}: {v}");
+    assert_eq!(v["recall"]["remedy"], "停止销售，退回生产企业", "{l}");
+    assert_eq!(
+        verdict(10).await["verdict"],
+        "genuine",
+        "{l}: L2 is not recalled"
+    );
+
+    // The distributor sees the recall it is a party to and acknowledges once.
+    let r = get("/api/v1/recalls?status=active".into(), dc_user).await;
+    assert_eq!(r.json["total"], 1, "{l}: {:?}", r.json);
+    let r = post(
+        format!("/api/v1/recalls/{id}/acknowledge"),
+        dc_user,
+        json!({}),
+    )
+    .await;
+    assert_eq!(
+        (r.status.as_u16(), r.json["acknowledged"].as_i64()),
+        (200, Some(1)),
+        "{l}: {:?}",
+        r.json
+    );
+    let r = post(
+        format!("/api/v1/recalls/{id}/acknowledge"),
+        dc_user,
+        json!({}),
+    )
+    .await;
+    assert_eq!(r.json["code"], "no_party", "{l}");
+    let r = post(
+        format!("/api/v1/recalls/{id}/acknowledge"),
+        officer,
+        json!({"location": canonical(SHOP_B)}),
+    )
+    .await;
+    assert_eq!(
+        r.json["acknowledged"], 2,
+        "{l}: the bureau records a shop told by phone"
+    );
+
+    // Two units go back to the maker and one is destroyed at the shop.
+    let back: Vec<String> = (1..3).map(unit).collect();
+    let events = vec![
+        event(12, "shipping", &back, SHOP_A, Some(MAKER)),
+        event(13, "receiving", &back, MAKER, None),
+        event(13, "decommissioning", &[unit(3)], SHOP_A, None),
+    ];
+    let r = app_capture(app, admin, document(events)).await;
+    assert_eq!(r["success"], true, "{l}: {r}");
+    let r = get(format!("/api/v1/recalls/{id}"), ent).await;
+    let e = &r.json["effectiveness"];
+    assert_eq!(
+        [
+            &e["distributed"],
+            &e["recovered"],
+            &e["in_trade"],
+            &e["rate"]
+        ],
+        [6.0, 3.0, 2.0, 0.5],
+        "{l}: {e}"
+    );
+
+    // Closed by the bureau with its report; L1 stays recalled.
+    let r = post(
+        format!("/api/v1/recalls/{id}/close"),
+        ent,
+        json!({"report": "已收回"}),
+    )
+    .await;
+    assert_eq!(r.status, 403, "{l}");
+    let r = post(
+        format!("/api/v1/recalls/{id}/close"),
+        officer,
+        json!({"report": "已收回 3 件，售出 1 件已公告"}),
+    )
+    .await;
+    assert_eq!(
+        (r.status.as_u16(), r.json["status"].as_str()),
+        (200, Some("closed")),
+        "{l}: {:?}",
+        r.json
+    );
+    let r = post(
+        format!("/api/v1/recalls/{id}/close"),
+        officer,
+        json!({"report": "again"}),
+    )
+    .await;
+    assert_eq!(r.json["code"], "recall_not_active", "{l}");
+    assert_eq!(verdict(2).await["verdict"], "recalled", "{l}");
+
+    // An admin's order is in force at once.
+    let r = post(
+        "/api/v1/recalls".into(),
+        admin,
+        json!({"product": GTIN, "lots": ["L2"], "risk_class": "I", "reason": "检出致病菌"}),
+    )
+    .await;
+    assert_eq!(r.status, 201, "{l}: {:?}", r.json);
+    assert_eq!(
+        (r.json["kind"].as_str(), r.json["status"].as_str()),
+        (Some("ordered"), Some("active")),
+        "{l}"
+    );
+    assert_eq!(verdict(11).await["verdict"], "recalled", "{l}");
+    assert_eq!(
+        get("/api/v1/recalls".into(), far).await.json["total"],
+        0,
+        "{l}"
+    );
+    assert_eq!(
+        get("/api/v1/recalls".into(), officer).await.json["total"],
+        2,
+        "{l}"
+    );
 }
 
 fn enc(text: &str) -> String {

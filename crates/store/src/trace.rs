@@ -562,10 +562,10 @@ pub enum BatchKey {
     Id(i64),
 }
 
-const BATCH_SELECT: &str = "SELECT b.id, b.product_id, p.name, p.gtin, b.lot, b.production_date, o.uscc, o.name, b.status \
+pub(crate) const BATCH_SELECT: &str = "SELECT b.id, b.product_id, p.name, p.gtin, b.lot, b.production_date, o.uscc, o.name, b.status \
      FROM batches b JOIN products p ON p.id = b.product_id JOIN organisations o ON o.id = b.enterprise_id";
 
-fn read_batch(row: &crate::db::Row) -> Result<TracedBatch, StoreError> {
+pub(crate) fn read_batch(row: &crate::db::Row) -> Result<TracedBatch, StoreError> {
     Ok(TracedBatch {
         id: row.int(0)?,
         product_id: row.int(1)?,

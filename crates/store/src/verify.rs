@@ -183,6 +183,9 @@ pub struct Verification {
     /// How many times the code has been queried, this time included (0 for codes the
     /// node never issued).
     pub queries: i64,
+    /// The batch's id, for looking up its recall.
+    #[serde(skip)]
+    pub batch_id: Option<i64>,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -213,7 +216,7 @@ struct Registry {
 /// Where a code stands before its query state is known.
 struct Found<'a> {
     segment: &'a SegmentEntry,
-    batch: Option<&'a BatchFacts>,
+    batch: Option<(i64, &'a BatchFacts)>,
 }
 
 impl Registry {
@@ -331,7 +334,7 @@ impl Registry {
             .checked_sub(1)
             .and_then(|a| self.activations.get(a))
             .filter(|a| index < a.end)
-            .and_then(|a| self.batches.get(&a.batch));
+            .and_then(|a| self.batches.get(&a.batch).map(|b| (a.batch, b)));
         Some(Found { segment, batch })
     }
 }
@@ -424,7 +427,7 @@ impl Verifier {
         let (verdict, enterprise, product, maker, batch) = match &found {
             None => (Verdict::Unknown, None, None, None, None),
             Some(f) => {
-                let verdict = match f.batch {
+                let verdict = match f.batch.map(|(_, b)| b) {
                     None => Verdict::NotActivated,
                     Some(b) if b.status == "recalled" => Verdict::Recalled,
                     Some(b) if b.status == "decommissioned" => Verdict::Decommissioned,
@@ -443,7 +446,7 @@ impl Verifier {
                     Some(f.segment.enterprise),
                     registry.products.get(&f.segment.product).cloned(),
                     registry.makers.get(&f.segment.enterprise).cloned(),
-                    f.batch.cloned(),
+                    f.batch.map(|(_, b)| b.clone()),
                 )
             }
         };
@@ -456,6 +459,7 @@ impl Verifier {
             verdict
         };
         let issued = found.is_some();
+        let batch_id = found.as_ref().and_then(|f| f.batch.map(|(id, _)| id));
         Ok(Verification {
             code: Some(code.to_string()),
             verdict,
@@ -468,6 +472,7 @@ impl Verifier {
                 None
             },
             queries: if issued { recorded.queries } else { 0 },
+            batch_id,
         })
     }
 
@@ -498,6 +503,7 @@ impl Verifier {
             batch: None,
             first_query: None,
             queries: 0,
+            batch_id: None,
         })
     }
 

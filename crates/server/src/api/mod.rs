@@ -13,6 +13,7 @@ pub mod licences;
 pub mod notices;
 pub mod organisations;
 pub mod plan_life;
+pub mod recalls;
 pub mod regions;
 pub mod registrations;
 pub mod risk;
@@ -105,6 +106,14 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .route("/api/v1/incidents/{id}/level", post(incidents::level))
         .route("/api/v1/incidents/{id}/links", post(incidents::link))
         .route("/api/v1/incidents/{id}/close", post(incidents::close))
+        .route("/api/v1/recalls", get(recalls::list).post(recalls::start))
+        .route("/api/v1/recalls/{id}", get(recalls::get))
+        .route("/api/v1/recalls/{id}/confirm", post(recalls::confirm))
+        .route(
+            "/api/v1/recalls/{id}/acknowledge",
+            post(recalls::acknowledge),
+        )
+        .route("/api/v1/recalls/{id}/close", post(recalls::close))
         .route("/api/v1/licences", post(licences::apply))
         .route("/api/v1/licences/{id}", get(licences::get))
         .route(

@@ -371,8 +371,29 @@ pub async fn reach(
     who: Authed,
     Json(input): Json<ReachInput>,
 ) -> Result<AxumJson<RecallReach>, ApiError> {
+    let scope = recall_scope(
+        &state,
+        &input.product,
+        &input.lots,
+        &input.code_ranges,
+        input.production_dates.as_ref(),
+    )
+    .await?;
+    let scoped = state.store.scoped(&who.0);
+    Ok(AxumJson(scoped.recall_reach(&scope).await?))
+}
+
+/// A recall's scope from what a caller typed: the product (a GTIN or an id), lots, code
+/// ranges and production dates. Shared by the recall reach and recalls.
+pub(crate) async fn recall_scope(
+    state: &AppState,
+    product: &str,
+    lots: &[String],
+    ranges: &[CodeRange],
+    dates: Option<&DateRange>,
+) -> Result<RecallScope, ApiError> {
     let mut code_ranges = Vec::new();
-    for (i, range) in input.code_ranges.iter().enumerate() {
+    for (i, range) in ranges.iter().enumerate() {
         let parse = |text: &str, end: &str| {
             SupervisionCode::parse(text.trim()).map_err(|e| {
                 ApiError::invalid(e.code(), format!("code_ranges[{i}].{end}"), e.to_string())
@@ -380,21 +401,7 @@ pub async fn reach(
         };
         code_ranges.push((parse(&range.first, "first")?, parse(&range.last, "last")?));
     }
-    let dates = input.production_dates.as_ref();
-    let scope = RecallScope {
-        product_id: 0,
-        lots: input
-            .lots
-            .iter()
-            .map(|l| l.trim().to_owned())
-            .filter(|l| !l.is_empty())
-            .collect(),
-        code_ranges,
-        produced_from: date(&dates.and_then(|d| d.from.clone()), "production_dates.from")?,
-        produced_to: date(&dates.and_then(|d| d.to.clone()), "production_dates.to")?,
-    };
-    let scoped = state.store.scoped(&who.0);
-    let product_id = match batch_key(&input.product, "")? {
+    let product_id = match batch_key(product, "")? {
         BatchKey::Product(id, _) => id,
         BatchKey::Gtin(gtin, _) => state.store.product_by_gtin(&gtin).await?.ok_or_else(|| {
             ApiError::invalid(
@@ -405,12 +412,15 @@ pub async fn reach(
         })?,
         BatchKey::Id(id) => id,
     };
-    Ok(AxumJson(
-        scoped
-            .recall_reach(&RecallScope {
-                product_id,
-                ..scope
-            })
-            .await?,
-    ))
+    Ok(RecallScope {
+        product_id,
+        lots: lots
+            .iter()
+            .map(|l| l.trim().to_owned())
+            .filter(|l| !l.is_empty())
+            .collect(),
+        code_ranges,
+        produced_from: date(&dates.and_then(|d| d.from.clone()), "production_dates.from")?,
+        produced_to: date(&dates.and_then(|d| d.to.clone()), "production_dates.to")?,
+    })
 }

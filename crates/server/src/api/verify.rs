@@ -13,6 +13,7 @@ use zhijian_core::code::verdict::{Earlier, Verdict, message};
 use zhijian_core::code::{CodeError, NodeCode, SupervisionCode};
 use zhijian_core::region::{self, RegionCode};
 use zhijian_store::dossier::PublicTrace;
+use zhijian_store::recalls::RecallNotice;
 use zhijian_store::verify::{Channel, Query as VerifyQuery, Verification};
 
 use super::extract::{Json, Path, Query};
@@ -33,6 +34,8 @@ pub struct VerifyAnswer {
     pub message: String,
     /// The message in both languages.
     pub messages: Messages,
+    /// For a `recalled` code: the recall, its reason and what to do.
+    pub recall: Option<RecallNotice>,
 }
 
 /// A message in Chinese and English.
@@ -199,6 +202,10 @@ async fn run(state: &AppState, input: &str, query: &VerifyQuery) -> Result<Verif
             .and_then(|f| f.region_name.as_deref()),
         queries: (found.queries - 1).max(0),
     };
+    let recall = match (found.verdict, found.batch_id) {
+        (Verdict::Recalled, Some(batch)) => state.store.recall_of_batch(batch).await?,
+        _ => None,
+    };
     let product = found.product.as_ref().map(|p| p.name.as_str());
     let zh = message(found.verdict, product, &earlier, true);
     let en = message(found.verdict, product, &earlier, false);
@@ -206,6 +213,7 @@ async fn run(state: &AppState, input: &str, query: &VerifyQuery) -> Result<Verif
         verdict_label: found.verdict.label(true).to_owned(),
         message: zh.clone(),
         messages: Messages { zh, en },
+        recall,
         found,
     })
 }
