@@ -65,6 +65,9 @@ pub enum EpcisBench {
         /// Requests timed per kind.
         #[arg(long, default_value_t = 1_000)]
         samples: usize,
+        /// Recalls timed, each of one batch not yet recalled (they stay in the network).
+        #[arg(long, default_value_t = 20)]
+        recalls: usize,
         /// Seed of the network and of the samples.
         #[arg(long, default_value_t = 11)]
         seed: u64,
@@ -85,8 +88,18 @@ pub async fn run(command: EpcisBench) -> anyhow::Result<()> {
             shops,
             events_per_batch,
             samples,
+            recalls,
             seed,
-        } => network(&node, batches, shops, events_per_batch, samples, seed).await,
+        } => {
+            let sizes = Sizes {
+                batches,
+                shops,
+                events_per_batch,
+                samples,
+                recalls,
+            };
+            network(&node, sizes, seed).await
+        }
     }
 }
 
@@ -339,14 +352,23 @@ struct NetBatch {
     units: u64,
 }
 
-async fn network(
-    node: &NodeFlags,
+/// The network benchmark's sizes.
+struct Sizes {
     batches: usize,
     shops: usize,
     events_per_batch: usize,
     samples: usize,
-    seed: u64,
-) -> anyhow::Result<()> {
+    recalls: usize,
+}
+
+async fn network(node: &NodeFlags, sizes: Sizes, seed: u64) -> anyhow::Result<()> {
+    let Sizes {
+        batches,
+        shops,
+        events_per_batch,
+        samples,
+        recalls,
+    } = sizes;
     anyhow::ensure!(
         batches > 0 && shops > 0 && events_per_batch >= 100,
         "--batches, --shops must be positive, --events-per-batch at least 100"
@@ -442,6 +464,51 @@ async fn network(
     }
     report("backward trace of a unit", backward);
     report("MATCH_epc for a unit", matched);
+
+    // Recalls ordered by the admin: from the request to every place told (the parties
+    // and their notifications are written in the recall's own transaction).
+    let open: std::collections::HashSet<String> = store
+        .db()
+        .fetch_all(
+            "SELECT lot FROM batches WHERE lot LIKE 'TR%' AND status = 'active'",
+            &[],
+        )
+        .await?
+        .iter()
+        .map(|r| r.text(0))
+        .collect::<Result<_, _>>()?;
+    let mut candidates: Vec<&NetBatch> = net.iter().filter(|b| open.contains(&b.lot)).collect();
+    candidates.shuffle(&mut rng);
+    let mut timed = Vec::with_capacity(recalls);
+    let mut told = 0;
+    for b in candidates.into_iter().take(recalls) {
+        let body = json!({"product_id": makers[b.maker].product, "lots": [b.lot], "risk_class": "II",
+                          "reason": "bench: a defect found in this lot"});
+        let t = Instant::now();
+        let (status, answer) = call(
+            &app,
+            &token,
+            "POST",
+            "/api/v1/recalls",
+            body.to_string().into_bytes(),
+        )
+        .await?;
+        timed.push(t.elapsed().as_secs_f64() * 1000.0);
+        anyhow::ensure!(
+            status == StatusCode::CREATED,
+            "recall of {}: {status} {}",
+            b.lot,
+            String::from_utf8_lossy(&answer)
+        );
+        let answer: Value = serde_json::from_slice(&answer)?;
+        told += answer["parties"].as_array().map_or(0, Vec::len);
+    }
+    if timed.is_empty() {
+        println!("no batch left to recall");
+    } else {
+        println!("recalls: {} places told on average", told / timed.len());
+        report("recall of a batch until every place is told", timed);
+    }
     Ok(())
 }
 
