@@ -2,7 +2,8 @@
 // distribution network: the province officer follows a batch forward (table and graph
 // of parties, the numbers the API gives), downloads it as a workbook, follows one unit
 // back through its case to where it is now, lists a recall's reach, browses the events
-// by business step, and opens the batch's dossier.
+// by business step, opens the batch's dossier, and finally orders the batch's recall and
+// closes it (last: it flags the demo batch recalled).
 //
 // It starts nothing itself: run.sh starts a demo node and sets ZHIJIAN_URL.
 //
@@ -10,7 +11,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { api, base, launch, shot, submitAndWait } from './session.mjs';
+import { api, base, flash, launch, shot, submitAndWait } from './session.mjs';
 
 test('traces: a batch forward, a unit back, a recall\'s reach, the event browser, the dossier', { timeout: 180_000 }, async (t) => {
   const { browser, as } = await launch();
@@ -76,6 +77,38 @@ test('traces: a batch forward, a unit back, a recall\'s reach, the event browser
       await officer.goto(`${base}/console/batches/${batch.id}/dossier`);
       assert.match(await officer.textContent('h1'), /追溯档案|dossier/i);
       await officer.screenshot({ path: shot('trace-03-dossier.png'), fullPage: true });
+    });
+
+    await t.test('the bureau orders a recall of the batch: parties told, the code verifies as recalled, the recall closes', async () => {
+      await officer.click('nav.mainnav a[href="/console/recalls"]');
+      await officer.waitForURL(/\/console\/recalls$/);
+      await officer.click('#start-recall summary');
+      await officer.fill('#start-recall input[name=product]', product);
+      await officer.fill('#start-recall input[name=lots]', batch.lot);
+      await officer.selectOption('#start-recall select[name=risk_class]', 'II');
+      await officer.fill('#start-recall textarea[name=reason]', '浏览器测试：包装密封不严，可能变质');
+      await officer.fill('#start-recall input[name=remedy]', '停止销售，退回生产企业');
+      await submitAndWait(officer, officer.locator('#start-recall button[type=submit]'));
+      assert.match(new URL(officer.url()).pathname, /^\/console\/recalls\/\d+$/);
+      assert.match(await flash(officer), /召回已登记/);
+      assert.match(await officer.textContent('#recall-status'), /实施中/);
+      const id = new URL(officer.url()).pathname.split('/').pop();
+      const recall = await api(officer, `/api/v1/recalls/${id}`);
+      assert.ok(recall.parties.length > 3, 'the centres and shops are told');
+      assert.equal(await officer.locator('#recall-parties tbody tr').count(), recall.parties.length);
+      await officer.screenshot({ path: shot('trace-04-recall.png'), fullPage: true });
+
+      const consumer = await officer.context().browser().newPage();
+      await consumer.goto(`${base}/q/${soldCode}`);
+      assert.equal(await consumer.getAttribute('section.verdict', 'data-verdict'), 'recalled');
+      assert.match(await consumer.textContent('#recall-notice'), /停止销售，退回生产企业/);
+      await consumer.screenshot({ path: shot('trace-05-recalled-code.png'), fullPage: true });
+      await consumer.close();
+
+      await officer.fill('#close-form textarea[name=report]', '浏览器测试：已通知全部单位，售出部分已公告。');
+      await submitAndWait(officer, officer.locator('#close-form button[type=submit]'));
+      assert.match(await officer.textContent('#recall-status'), /已结束/);
+      assert.match(await officer.textContent('#closing-report'), /已通知全部单位/);
     });
   } finally {
     await browser.close();

@@ -674,6 +674,12 @@ async fn recall_lot_l1(
     let v = verdict(1).await;
     assert_eq!(v["verdict"], "recalled", "{l}: {v}");
     assert_eq!(v["recall"]["remedy"], "停止销售，退回生产企业", "{l}");
+    let page = send(app, request("GET", &format!("/q/{}", code(1)), None, None)).await;
+    let html = String::from_utf8(page.raw).unwrap();
+    assert!(
+        html.contains(r#"id="recall-notice""#) && html.contains("停止销售，退回生产企业"),
+        "{l}: the consumer's page says what to do"
+    );
     assert_eq!(
         verdict(10).await["verdict"],
         "genuine",

@@ -88,6 +88,9 @@ pub struct RecallParty {
     /// When.
     #[schema(format = DateTime)]
     pub acknowledged_at: Option<String>,
+    /// The organisation behind the place, when it is registered with one.
+    #[serde(skip)]
+    pub organisation_id: Option<i64>,
 }
 
 /// A recall with its scope, batches, parties and effectiveness.
@@ -409,7 +412,7 @@ impl Scoped<'_> {
             .store
             .db
             .fetch_all(
-                "SELECT location, name, kind, region, holding, notified_at, acknowledged_by, acknowledged_at \
+                "SELECT location, name, kind, region, holding, notified_at, acknowledged_by, acknowledged_at, organisation_id \
                  FROM recall_parties WHERE recall_id = $1 ORDER BY holding DESC, location",
                 params![id],
             )
@@ -425,6 +428,7 @@ impl Scoped<'_> {
                     notified_at: rfc3339(r.int(5)?),
                     acknowledged_by: r.opt_text(6)?,
                     acknowledged_at: r.opt_int(7)?.map(rfc3339),
+                    organisation_id: r.opt_int(8)?,
                 })
             })
             .collect::<Result<Vec<_>, StoreError>>()?;

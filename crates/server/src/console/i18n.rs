@@ -41,6 +41,8 @@ pub struct Texts {
     pub nav_risk: &'static str,
     /// Nav: traces.
     pub nav_trace: &'static str,
+    /// Navigation: recalls.
+    pub nav_recalls: &'static str,
     /// Navigation: EPCIS events (flow).
     pub nav_events: &'static str,
     /// Link from a batch to its traceability dossier.
@@ -289,6 +291,7 @@ pub static ZH: Texts = Texts {
     nav_grades: "信用监管",
     nav_risk: "风险预警",
     nav_trace: "追溯",
+    nav_recalls: "召回",
     nav_events: "流向事件",
     dossier_link: "追溯档案",
     logout: "退出登录",
@@ -423,6 +426,7 @@ pub static EN: Texts = Texts {
     nav_grades: "Grades",
     nav_risk: "Risk",
     nav_trace: "Trace",
+    nav_recalls: "Recalls",
     nav_events: "Events",
     dossier_link: "Dossier",
     logout: "Log out",

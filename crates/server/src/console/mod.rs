@@ -23,6 +23,7 @@ pub mod incidents;
 pub mod join;
 pub mod licences;
 pub mod paging;
+pub mod recalls;
 pub mod records;
 pub mod registrations;
 pub mod samples;
@@ -236,6 +237,9 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         )
         .route("/console/incidents/{id}", get(incidents::page))
         .route("/console/incidents/{id}/act", post(incidents::act))
+        .route("/console/recalls", get(recalls::list).post(recalls::start))
+        .route("/console/recalls/{id}", get(recalls::page))
+        .route("/console/recalls/{id}/act", post(recalls::act))
         .route("/console/supervision", get(grades::due))
         .route(
             "/console/grading/rules",
@@ -708,6 +712,8 @@ pub enum Flash {
     Grading(grades::Done),
     /// An incident form did something.
     Incident(incidents::Done),
+    /// A recall form did something.
+    Recall(recalls::Done),
     /// An application to join was decided.
     Registration(zhijian_store::registrations::RegistrationStatus),
     /// A warning moved (its new status) or was made public (`public`, `withdrawn`).
@@ -728,6 +734,7 @@ impl Flash {
             Flash::TerminalSuspended => "ts".to_owned(),
             Flash::Grading(d) => format!("g|{}", d.encode()),
             Flash::Incident(d) => format!("i|{}", d.encode()),
+            Flash::Recall(d) => format!("rc|{}", d.encode()),
             Flash::Warning(s) => format!("w|{s}"),
             Flash::Error(code, detail) => format!("e|{code}|{detail}"),
         };
@@ -745,6 +752,9 @@ impl Flash {
         }
         if let Some(done) = raw.strip_prefix("s|") {
             return sampling::Done::decode(done).map(Flash::Sampling);
+        }
+        if let Some(done) = raw.strip_prefix("rc|") {
+            return recalls::Done::decode(done).map(Flash::Recall);
         }
         if let Some(done) = raw.strip_prefix("i|") {
             return incidents::Done::decode(done).map(Flash::Incident);
@@ -802,6 +812,10 @@ impl Flash {
                 text: d.text(lang),
             },
             Flash::Incident(d) => FlashView {
+                ok: true,
+                text: d.text(lang).to_owned(),
+            },
+            Flash::Recall(d) => FlashView {
                 ok: true,
                 text: d.text(lang).to_owned(),
             },

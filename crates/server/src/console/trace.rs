@@ -113,7 +113,8 @@ fn status_label(lang: Lang, status: &str) -> (String, &'static str) {
     (lang.pick(zh, en).to_owned(), class)
 }
 
-fn kind_label(lang: Lang, kind: &str) -> String {
+/// A kind of place (maker, distributor, shop, …) in words.
+pub(crate) fn place_kind_label(lang: Lang, kind: &str) -> String {
     let (zh, en) = match kind {
         "maker" => ("生产企业", "maker"),
         "distributor" => ("经销商", "distributor"),
@@ -132,7 +133,7 @@ fn place_rows(lang: Lang, holders: &[Holder]) -> Vec<PlaceRow> {
         .map(|h| PlaceRow {
             name: h.name.clone().unwrap_or_default(),
             id: h.location.clone(),
-            kind: kind_label(lang, h.kind.as_deref().unwrap_or("")),
+            kind: place_kind_label(lang, h.kind.as_deref().unwrap_or("")),
             produced: number(h.produced),
             received: number(h.received),
             shipped: number(h.shipped),
