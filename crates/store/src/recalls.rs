@@ -667,6 +667,60 @@ impl Scoped<'_> {
 }
 
 impl crate::Store {
+    /// Recalls in force or closed, newest first, as the public sees them (pending ones
+    /// are not public until a bureau confirms them).
+    pub async fn public_recalls(&self, page: Page) -> Result<Paged<RecallSummary>, StoreError> {
+        let total = self
+            .db
+            .fetch_one(
+                "SELECT COUNT(*) FROM recalls WHERE status IN ('active', 'closed')",
+                &[],
+            )
+            .await?
+            .int(0)?;
+        let rows = self
+            .db
+            .fetch_all(
+                &format!(
+                    "{SELECT} WHERE r.status IN ('active', 'closed') ORDER BY r.active_since DESC, r.id DESC LIMIT {} OFFSET {}",
+                    page.limit(),
+                    page.offset()
+                ),
+                &[],
+            )
+            .await?;
+        let mut items = Vec::with_capacity(rows.len());
+        for r in &rows {
+            let lots = self
+                .recall_batches(r.int(0)?)
+                .await?
+                .into_iter()
+                .map(|b| b.lot)
+                .collect();
+            items.push(read_summary(r, lots)?);
+        }
+        Ok(Paged { items, total })
+    }
+
+    /// One public recall (in force or closed).
+    pub async fn public_recall(&self, id: i64) -> Result<RecallSummary, StoreError> {
+        let row = self
+            .db
+            .fetch_optional(
+                &format!("{SELECT} WHERE r.id = $1 AND r.status IN ('active', 'closed')"),
+                params![id],
+            )
+            .await?
+            .ok_or(StoreError::NotFound { entity: "recall" })?;
+        let lots = self
+            .recall_batches(id)
+            .await?
+            .into_iter()
+            .map(|b| b.lot)
+            .collect();
+        read_summary(&row, lots)
+    }
+
     /// The batches a recall covers.
     async fn recall_batches(&self, id: i64) -> Result<Vec<TracedBatch>, StoreError> {
         self.db

@@ -153,7 +153,7 @@ struct OnePage {
     a: Announcement,
 }
 
-fn html(page: &impl Template, status: StatusCode) -> Response {
+pub(crate) fn html(page: &impl Template, status: StatusCode) -> Response {
     match page.render() {
         Ok(body) => (status, Html(body)).into_response(),
         Err(e) => ApiError::internal(&e).into_response(),
@@ -161,7 +161,7 @@ fn html(page: &impl Template, status: StatusCode) -> Response {
 }
 
 /// The publication time as people in China read it.
-fn local(rfc3339: &str) -> String {
+pub(crate) fn local(rfc3339: &str) -> String {
     rfc3339
         .parse::<jiff::Timestamp>()
         .map(|t| {

@@ -13,6 +13,7 @@ pub mod licences;
 pub mod notices;
 pub mod organisations;
 pub mod plan_life;
+pub mod public_recalls;
 pub mod recalls;
 pub mod regions;
 pub mod registrations;
@@ -239,6 +240,10 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .route("/api/v1/announcements", get(announcements::list))
         .route("/api/v1/announcements/{id}", get(announcements::get))
         .route("/announcements", get(announcements::page_list))
+        .route("/recalls", get(public_recalls::page_list))
+        .route("/recalls/{id}", get(public_recalls::page_one))
+        .route("/api/v1/public-recalls", get(public_recalls::list))
+        .route("/api/v1/public-recalls/{id}", get(public_recalls::one))
         .route("/announcements/{id}", get(announcements::page_one))
         .route("/announcements/{id}/results.csv", get(announcements::csv))
         .route("/announcements/{id}/results.xlsx", get(announcements::xlsx))

@@ -1,0 +1,182 @@
+//! Recall notices for the public: recalls in force or closed, as JSON and as pages (a
+//! recall is public from the moment it is in force; a voluntary one waiting for its
+//! bureau is not).
+
+use askama::Template;
+use axum::Json as AxumJson;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use zhijian_core::page::{Page, Paged};
+use zhijian_core::recall::RecallStatus;
+use zhijian_store::recalls::RecallSummary;
+
+use super::announcements::{html, local};
+use super::verify::page_lang;
+use crate::console::recalls::class_label;
+use crate::error::ApiError;
+use crate::lang::Lang;
+use crate::state::AppState;
+
+/// Paging of the public list.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct PublicQuery {
+    /// Page number, from 1.
+    page: Option<u32>,
+    /// Items per page, 1–1000.
+    per_page: Option<u32>,
+}
+
+/// `GET /api/v1/public-recalls` (no sign-in).
+#[utoipa::path(get, path = "/api/v1/public-recalls", operation_id = "public_recalls", tag = "recalls",
+    summary = "Public recall notices",
+    description = "Recalls in force or closed, newest first: product, maker, lots, risk class, defect, remedy. Also on the public pages `/recalls` and `/recalls/{id}`. No sign-in needed.",
+    params(PublicQuery),
+    responses(
+        (status = 200, body = inline(Paged<RecallSummary>)),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 500, response = crate::openapi::Internal),
+    ))]
+pub async fn list(
+    State(state): State<AppState>,
+    Query(q): Query<PublicQuery>,
+) -> Result<AxumJson<Paged<RecallSummary>>, ApiError> {
+    let page = Page::new(q.page, q.per_page)?;
+    Ok(AxumJson(state.store.public_recalls(page).await?))
+}
+
+/// `GET /api/v1/public-recalls/{id}` (no sign-in).
+#[utoipa::path(get, path = "/api/v1/public-recalls/{id}", operation_id = "public_recall", tag = "recalls",
+    summary = "One public recall notice",
+    description = "A recall in force or closed; 404 for any other id.",
+    params(("id" = i64, Path)),
+    responses(
+        (status = 200, body = RecallSummary),
+        (status = 404, response = crate::openapi::NotFound),
+        (status = 500, response = crate::openapi::Internal),
+    ))]
+pub async fn one(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+) -> Result<AxumJson<RecallSummary>, ApiError> {
+    Ok(AxumJson(state.store.public_recall(id).await?))
+}
+
+/// A recall as the public pages show it.
+struct Notice {
+    id: i64,
+    product: String,
+    enterprise: String,
+    lots: String,
+    class: String,
+    closed: bool,
+    reason: String,
+    remedy: Option<String>,
+    since: String,
+    closed_at: Option<String>,
+}
+
+fn notice(r: RecallSummary, lang: Lang) -> Notice {
+    Notice {
+        id: r.id,
+        product: r.product,
+        enterprise: r.enterprise_name,
+        lots: r.lots.join(", "),
+        class: class_label(lang, r.risk_class),
+        closed: r.status == RecallStatus::Closed,
+        reason: r.reason,
+        remedy: r.remedy,
+        since: r.active_since.as_deref().map(local).unwrap_or_default(),
+        closed_at: r.closed_at.as_deref().map(local),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "recalls_public.html")]
+struct ListPage {
+    zh: bool,
+    total: i64,
+    items: Vec<Notice>,
+    prev: Option<String>,
+    next: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "recall_public.html")]
+struct OnePage {
+    zh: bool,
+    r: Notice,
+}
+
+/// Which page, and in which language.
+#[derive(Debug, Default, Deserialize)]
+pub struct PageQuery {
+    page: Option<u32>,
+    lang: Option<String>,
+}
+
+/// `GET /recalls`: the public list of recall notices.
+#[utoipa::path(get, path = "/recalls", tag = "recalls", summary = "The public recall notices page",
+    params(("page" = Option<u32>, Query), ("lang" = Option<String>, Query, description = "`zh` or `en`")),
+    responses((status = 200, description = "An HTML page of recall notices, newest first, 20 a page.", content_type = "text/html")))]
+pub async fn page_list(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<PageQuery>,
+) -> Response {
+    let lang = page_lang(&headers, q.lang.as_deref());
+    let page = Page::new(q.page.filter(|p| *p > 0), Some(20)).unwrap_or(Page {
+        page: 1,
+        per_page: 20,
+    });
+    let found = match state.store.public_recalls(page).await {
+        Ok(f) => f,
+        Err(e) => return ApiError::from(e).into_response(),
+    };
+    let link = |n: u32| {
+        format!(
+            "/recalls?page={n}{}",
+            if lang == Lang::En { "&lang=en" } else { "" }
+        )
+    };
+    let shown = u64::from(page.page) * u64::from(page.per_page);
+    html(
+        &ListPage {
+            zh: lang == Lang::Zh,
+            total: found.total,
+            items: found.items.into_iter().map(|r| notice(r, lang)).collect(),
+            prev: (page.page > 1).then(|| link(page.page - 1)),
+            next: (shown < found.total as u64).then(|| link(page.page + 1)),
+        },
+        StatusCode::OK,
+    )
+}
+
+/// `GET /recalls/{id}`: one recall notice.
+#[utoipa::path(get, path = "/recalls/{id}", tag = "recalls", summary = "A public recall notice page",
+    params(("id" = i64, Path), ("lang" = Option<String>, Query, description = "`zh` or `en`")),
+    responses((status = 200, description = "The notice as an HTML page.", content_type = "text/html"), (status = 404, response = crate::openapi::NotFound)))]
+pub async fn page_one(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Query(q): Query<PageQuery>,
+) -> Response {
+    let lang = page_lang(&headers, q.lang.as_deref());
+    let Ok(id) = id.parse::<i64>() else {
+        return ApiError::from(zhijian_store::StoreError::NotFound { entity: "recall" })
+            .into_response();
+    };
+    match state.store.public_recall(id).await {
+        Ok(r) => html(
+            &OnePage {
+                zh: lang == Lang::Zh,
+                r: notice(r, lang),
+            },
+            StatusCode::OK,
+        ),
+        Err(e) => ApiError::from(e).into_response(),
+    }
+}
