@@ -499,12 +499,7 @@ impl Scoped<'_> {
     /// Restricts recalls to those the caller may see.
     fn visible(&self, w: &mut Where) {
         match self.principal.scope(Action::StartRecall) {
-            Scope::All => {}
-            Scope::Region(r) if r.prefix().is_empty() => {}
-            Scope::Region(r) => {
-                let p = w.arg(format!("{}%", r.prefix()));
-                w.cond(format!("r.region LIKE {p}"));
-            }
+            // An enterprise sees its own recalls and those that told one of its places.
             Scope::Organisation(org) => {
                 let a = w.arg(org);
                 let b = w.arg(org);
@@ -512,7 +507,7 @@ impl Scoped<'_> {
                     "(r.enterprise_id = {a} OR EXISTS (SELECT 1 FROM recall_parties rp WHERE rp.recall_id = r.id AND rp.organisation_id = {b}))"
                 ));
             }
-            Scope::Nothing => w.cond("1=0"),
+            other => w.scope(other, "r.enterprise_id", "r.region"),
         }
     }
 
