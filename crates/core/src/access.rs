@@ -192,6 +192,8 @@ pub enum Action {
     StartRecall,
     /// Confirm and close recalls (bureaus only).
     DecideRecall,
+    /// Accept, reject, transfer and close complaints (bureaus only).
+    HandleComplaints,
 }
 
 impl Principal {

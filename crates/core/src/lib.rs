@@ -14,6 +14,7 @@ pub mod attachment;
 pub mod calendar;
 pub mod catalogue;
 pub mod code;
+pub mod complaint;
 pub mod contact;
 pub mod enterprise;
 pub mod filing;

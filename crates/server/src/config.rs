@@ -52,6 +52,8 @@ pub struct Config {
     pub objection_days: u32,
     /// Working days it has for food (catalogue categories `F…`).
     pub food_objection_working_days: u32,
+    /// Working days a bureau has to handle an accepted complaint.
+    pub complaint_handling_working_days: u32,
     /// Public holidays (`YYYY-MM-DD`), not counted as working days.
     pub holidays: Vec<jiff::civil::Date>,
     /// Weekend days worked in exchange for holidays (调休), counted as working days.
@@ -101,6 +103,7 @@ impl Default for Config {
             region_threshold: 2,
             objection_days: 15,
             food_objection_working_days: 7,
+            complaint_handling_working_days: zhijian_core::complaint::HANDLE_WORKING_DAYS,
             holidays: Vec::new(),
             workdays: Vec::new(),
             notify_command: None,
@@ -207,6 +210,10 @@ region_threshold = 2
 # Objections to a failed sampling result: calendar days, and working days for food.
 objection_days = 15
 food_objection_working_days = 7
+
+# Complaints: accepted or rejected within 7 working days (fixed by the rules), then
+# handled within this many working days.
+complaint_handling_working_days = 45
 
 # The working-day calendar: public holidays, and weekend days worked in exchange (调休),
 # as published each year, e.g. holidays = ["2026-10-01", "2026-10-02"].

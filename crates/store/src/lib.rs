@@ -17,6 +17,7 @@ pub mod announcements;
 pub mod audit;
 pub mod changes;
 pub mod codes;
+pub mod complaints;
 pub mod db;
 pub mod dossier;
 pub mod enterprises;

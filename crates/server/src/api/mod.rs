@@ -2,6 +2,7 @@
 
 pub mod announcements;
 pub mod codes;
+pub mod complaints;
 pub mod dossier;
 pub mod enterprises;
 pub mod extract;
@@ -115,6 +116,9 @@ pub fn routes(state: &AppState) -> Router<AppState> {
             post(recalls::acknowledge),
         )
         .route("/api/v1/recalls/{id}/close", post(recalls::close))
+        .route("/api/v1/complaints", get(complaints::list))
+        .route("/api/v1/complaints/{id}", get(complaints::get))
+        .route("/api/v1/complaints/{id}/actions", post(complaints::act))
         .route("/api/v1/licences", post(licences::apply))
         .route("/api/v1/licences/{id}", get(licences::get))
         .route(
@@ -322,6 +326,11 @@ pub fn routes(state: &AppState) -> Router<AppState> {
             Router::new()
                 .route("/api/v1/verify/{code}", get(verify::verify))
                 .route("/api/v1/sms", post(verify::sms))
+                .route("/api/v1/complaints", post(complaints::file))
+                .route(
+                    "/api/v1/complaints/track/{tracking_number}",
+                    get(complaints::track),
+                )
                 .route("/q", get(verify::form))
                 .route("/q/{code}", get(verify::page))
                 .route("/01/{gtin}/21/{serial}", get(verify::digital_link))

@@ -1,0 +1,412 @@
+//! Complaints (12365) on every engine: filed without an account and routed to the right
+//! bureau, followed by tracking number, accepted, transferred and closed by bureaus; a
+//! substantiated one becomes a risk signal; bad input changes nothing.
+
+mod common;
+
+use common::*;
+use serde_json::{Value, json};
+use zhijian_core::access::{Principal, Role};
+use zhijian_core::code::list::IndexRange;
+use zhijian_core::region::RegionCode;
+use zhijian_store::codes::{CodeLimits, NewBatch};
+use zhijian_store::identity::Membership;
+use zhijian_store::testing::fresh_stores;
+
+fn principal(username: &str, role: Role, org_id: Option<i64>, region: &str) -> Principal {
+    Principal {
+        user_id: 0,
+        username: username.into(),
+        role,
+        org_id,
+        region: RegionCode::parse(region).unwrap(),
+    }
+}
+
+async fn count(s: &zhijian_store::Store, sql: &str) -> i64 {
+    s.db().fetch_one(sql, &[]).await.unwrap().int(0).unwrap()
+}
+
+#[tokio::test]
+async fn complaints_are_routed_followed_and_handled() {
+    for t in fresh_stores().await {
+        let (s, app, l) = (&t.store, app(&t), t.label);
+        let province = user(s, "hebei", Role::Officer, bureau("130000")).await;
+        let sjz = user(s, "sjz", Role::Officer, bureau("130100")).await;
+        let baoding = user(s, "baoding", Role::Officer, bureau("130600")).await;
+        let maker = uscc("130102", 1).to_string();
+        let printer = uscc("130102", 900).to_string();
+        let r = send(
+            &app,
+            request(
+                "POST",
+                "/api/v1/enterprises",
+                Some(&sjz),
+                Some(json!({"uscc": maker, "name": "石家庄甲食品有限公司", "region": "130102"})),
+            ),
+        )
+        .await;
+        assert_eq!(r.status, 201, "{l}: {:?}", r.json);
+        let r = send(
+            &app,
+            request(
+                "POST",
+                "/api/v1/printers",
+                Some(&sjz),
+                Some(json!({"uscc": printer, "name": "石家庄印务有限公司", "region": "130102"})),
+            ),
+        )
+        .await;
+        assert_eq!(r.status, 201, "{l}: {:?}", r.json);
+        let ent = user(
+            s,
+            "maker",
+            Role::Enterprise,
+            Membership::Organisation(maker.clone()),
+        )
+        .await;
+        let r = send(
+            &app,
+            request(
+                "POST",
+                &format!("/api/v1/enterprises/{maker}/products"),
+                Some(&ent),
+                Some(json!({"name": "速冻水饺", "category": "F05"})),
+            ),
+        )
+        .await;
+        assert_eq!(r.status, 201, "{l}: {:?}", r.json);
+        let product = r.json["id"].as_i64().unwrap();
+
+        // Ten codes, printed and activated on lot A1.
+        let maker_org = s.organisation_by_uscc(&maker).await.unwrap().unwrap();
+        let printer_org = s.organisation_by_uscc(&printer).await.unwrap().unwrap();
+        let me = principal("maker", Role::Enterprise, Some(maker_org.id), "130102");
+        let applied = s
+            .scoped(&me)
+            .apply_codes(&maker, product, 10, None, CodeLimits::default())
+            .await
+            .unwrap();
+        let segment = s
+            .scoped(&principal("sjz", Role::Officer, None, "130100"))
+            .approve_code_application(applied.id)
+            .await
+            .unwrap()
+            .segment
+            .unwrap();
+        let job = s
+            .scoped(&me)
+            .create_print_job(segment.id, &printer, None, None)
+            .await
+            .unwrap();
+        s.scoped(&principal(
+            "p",
+            Role::Printer,
+            Some(printer_org.id),
+            "130102",
+        ))
+        .confirm_print_job(job.id, 10, 0)
+        .await
+        .unwrap();
+        let first = segment.first_index as u64;
+        s.scoped(&me)
+            .activate(
+                &NewBatch {
+                    lot: "A1".into(),
+                    production_date: jiff::civil::date(2026, 11, 1),
+                    expiry_date: None,
+                    inspection_report: None,
+                },
+                &[IndexRange { first, count: 10 }],
+            )
+            .await
+            .unwrap();
+        let code = s
+            .code_space()
+            .unwrap()
+            .encode(first + 3)
+            .unwrap()
+            .to_string();
+
+        let file = |body: Value| {
+            let app = app.clone();
+            async move {
+                send(
+                    &app,
+                    request("POST", "/api/v1/complaints", None, Some(body)),
+                )
+                .await
+            }
+        };
+
+        // Bad input: a clear error, nothing stored.
+        let mut mistyped = code.clone().into_bytes();
+        mistyped[19] = if mistyped[19] == b'9' {
+            b'0'
+        } else {
+            mistyped[19] + 1
+        };
+        for (body, expected) in [
+            (json!({"text": "   "}), "text"),
+            (
+                json!({"text": "饺子里有异物", "code": String::from_utf8(mistyped).unwrap()}),
+                "code_mistyped",
+            ),
+            (
+                json!({"text": "饺子里有异物", "enterprise": uscc("130102", 77).to_string()}),
+                "enterprise_unknown",
+            ),
+            (
+                json!({"text": "饺子里有异物", "region": "139999"}),
+                "region_unknown",
+            ),
+        ] {
+            let r = file(body.clone()).await;
+            assert_eq!(
+                (r.status.as_u16(), r.json["code"].as_str()),
+                (422, Some(expected)),
+                "{l}: {body} {:?}",
+                r.json
+            );
+        }
+        let r = file(json!({"text": "x", "photos": []})).await;
+        assert_eq!(r.status, 422, "{l}: unknown fields are refused");
+        assert_eq!(count(s, "SELECT COUNT(*) FROM complaints").await, 0, "{l}");
+
+        // Routing: by the code's enterprise, by the complainant's region, else the top bureau.
+        let by_code =
+            file(json!({"text": "速冻水饺煮后有异味", "code": code, "contact": "13800000000"}))
+                .await;
+        assert_eq!(by_code.status, 201, "{l}: {:?}", by_code.json);
+        let number = by_code.json["tracking_number"].as_str().unwrap().to_owned();
+        assert!(
+            number.starts_with("TS-") && number.len() == 17,
+            "{l}: {number}"
+        );
+        let by_region =
+            file(json!({"text": "超市销售过期酸奶", "region": "130602", "product": "酸奶"})).await;
+        assert_eq!(by_region.status, 201, "{l}");
+        let bare = file(json!({"text": "网购的电热毯漏电"})).await;
+        assert_eq!(bare.status, 201, "{l}");
+        assert_ne!(by_code.json["bureau"], bare.json["bureau"], "{l}");
+        let list = |token: String, query: &'static str| {
+            let app = app.clone();
+            async move {
+                send(
+                    &app,
+                    request(
+                        "GET",
+                        &format!("/api/v1/complaints{query}"),
+                        Some(&token),
+                        None,
+                    ),
+                )
+                .await
+                .json
+            }
+        };
+        let mine = list(sjz.clone(), "").await;
+        assert_eq!(mine["total"], 1, "{l}: {mine}");
+        let c = &mine["items"][0];
+        assert_eq!(
+            (
+                c["enterprise"].as_str(),
+                c["product_id"].as_i64(),
+                c["status"].as_str()
+            ),
+            (Some(maker.as_str()), Some(product), Some("received")),
+            "{l}: {c}"
+        );
+        assert!(c["batch_id"].is_i64(), "{l}: the code names the batch");
+        let id = c["id"].as_i64().unwrap();
+        assert_eq!(list(baoding.clone(), "").await["total"], 1, "{l}");
+        assert_eq!(
+            list(province.clone(), "").await["total"],
+            3,
+            "{l}: the province sees its subtree"
+        );
+        assert_eq!(
+            list(ent.clone(), "").await["total"],
+            0,
+            "{l}: enterprises handle none"
+        );
+
+        // Following it: any case, spaces; an unknown number tells nothing.
+        let track = |n: String| {
+            let app = app.clone();
+            async move {
+                send(
+                    &app,
+                    request("GET", &format!("/api/v1/complaints/track/{n}"), None, None),
+                )
+                .await
+            }
+        };
+        let r = track(number.to_lowercase().replace('-', "%20")).await;
+        assert_eq!(
+            (r.status.as_u16(), r.json["status"].as_str()),
+            (200, Some("received")),
+            "{l}: {:?}",
+            r.json
+        );
+        assert!(
+            r.json.get("text").is_none() && r.json.get("contact").is_none(),
+            "{l}: {:?}",
+            r.json
+        );
+        for unknown in ["TS-0000-0000-0000", "nonsense", "TS-%E6%8A%95"] {
+            let r = track(unknown.into()).await;
+            assert_eq!(r.status, 404, "{l}: {unknown}");
+            assert!(r.json.get("tracking_number").is_none(), "{l}");
+        }
+
+        // Handling: order enforced; transfer to a bureau that exists; close substantiated.
+        let act = |token: String, body: Value| {
+            let app = app.clone();
+            async move {
+                send(
+                    &app,
+                    request(
+                        "POST",
+                        &format!("/api/v1/complaints/{id}/actions"),
+                        Some(&token),
+                        Some(body),
+                    ),
+                )
+                .await
+            }
+        };
+        let r = act(
+            sjz.clone(),
+            json!({"action": "close", "outcome": "substantiated", "text": "x"}),
+        )
+        .await;
+        assert_eq!(
+            (r.status.as_u16(), r.json["code"].as_str()),
+            (409, Some("complaint_status")),
+            "{l}"
+        );
+        let r = act(baoding.clone(), json!({"action": "accept"})).await;
+        assert_eq!(r.status, 404, "{l}: another city does not see it");
+        let r = act(
+            sjz.clone(),
+            json!({"action": "accept", "text": "已受理，将组织核查"}),
+        )
+        .await;
+        assert_eq!(
+            (r.status.as_u16(), r.json["status"].as_str()),
+            (200, Some("accepted")),
+            "{l}: {:?}",
+            r.json
+        );
+        assert!(r.json["handle_by"].is_string(), "{l}");
+        let r = act(
+            sjz.clone(),
+            json!({"action": "transfer", "region": "130700"}),
+        )
+        .await;
+        assert_eq!(
+            (r.status.as_u16(), r.json["code"].as_str()),
+            (422, Some("bureau_unknown")),
+            "{l}"
+        );
+        let r = act(
+            sjz.clone(),
+            json!({"action": "transfer", "region": "130600", "text": "生产地核查"}),
+        )
+        .await;
+        assert_eq!(r.status, 200, "{l}: {:?}", r.json);
+        assert_eq!(
+            list(sjz.clone(), "").await["total"],
+            0,
+            "{l}: it left Shijiazhuang"
+        );
+        assert_eq!(
+            count(
+                s,
+                "SELECT COUNT(*) FROM risk_signals WHERE kind = 'complaint'"
+            )
+            .await,
+            0,
+            "{l}"
+        );
+        let r = act(baoding.clone(), json!({"action": "close", "outcome": "substantiated", "text": "经查属实，已责令企业召回并整改"})).await;
+        assert_eq!(
+            (r.status.as_u16(), r.json["outcome"].as_str()),
+            (200, Some("substantiated")),
+            "{l}: {:?}",
+            r.json
+        );
+        assert_eq!(count(s, "SELECT COUNT(*) FROM risk_signals WHERE kind = 'complaint' AND enterprise_id IS NOT NULL AND category = 'F05'").await, 1, "{l}");
+        let r = track(number.clone()).await;
+        let kinds: Vec<&str> = r.json["steps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["kind"].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            kinds,
+            ["received", "accepted", "transferred", "closed"],
+            "{l}"
+        );
+        assert_eq!(r.json["reply"], "经查属实，已责令企业召回并整改", "{l}");
+        assert!(
+            r.json["steps"][1].get("actor").is_none(),
+            "{l}: who handled it is not told"
+        );
+
+        // Rejection with a reason; overdue ones are flagged.
+        let bare_n = bare.json["tracking_number"].as_str().unwrap().to_owned();
+        let bare_id = list(province.clone(), "?status=received").await["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["tracking_number"] == bare_n.as_str())
+            .unwrap()["id"]
+            .as_i64()
+            .unwrap();
+        let r = send(
+            &app,
+            request(
+                "POST",
+                &format!("/api/v1/complaints/{bare_id}/actions"),
+                Some(&province),
+                Some(json!({"action": "reject", "text": "   "})),
+            ),
+        )
+        .await;
+        assert_eq!(r.json["code"], "text", "{l}: a rejection says why");
+        let r = send(
+            &app,
+            request(
+                "POST",
+                &format!("/api/v1/complaints/{bare_id}/actions"),
+                Some(&province),
+                Some(json!({"action": "reject", "text": "未提供经营者信息，请补充后重新投诉"})),
+            ),
+        )
+        .await;
+        assert_eq!(r.json["status"], "rejected", "{l}: {:?}", r.json);
+        assert_eq!(
+            track(bare_n).await.json["reply"],
+            "未提供经营者信息，请补充后重新投诉",
+            "{l}"
+        );
+        assert_eq!(
+            list(province.clone(), "?overdue=true").await["total"],
+            0,
+            "{l}"
+        );
+        s.db()
+            .execute_outside_transaction(
+                "UPDATE complaints SET accept_by = '2020-01-02' WHERE status = 'received'",
+                &[],
+            )
+            .await
+            .unwrap();
+        let late = list(province.clone(), "?overdue=true").await;
+        assert_eq!(late["total"], 1, "{l}: {late}");
+        assert_eq!(late["items"][0]["overdue"], true, "{l}");
+    }
+}
