@@ -117,20 +117,22 @@ impl ApiError {
         )
     }
 
+    /// The message for people, in a language.
+    pub fn message(&self, lang: Lang) -> String {
+        match lang {
+            Lang::En => self.detail_en.clone(),
+            Lang::Zh => match (&self.detail_zh, messages::zh(self.code)) {
+                (Some(d), _) => d.clone(),
+                (None, Some(m)) => m.to_owned(),
+                (None, None) => format!("请求未能完成：{}", self.detail_en),
+            },
+        }
+    }
+
     /// The problem document in a language.
     pub fn body(&self, lang: Lang) -> String {
-        let fallback;
-        let detail = match lang {
-            Lang::En => self.detail_en.as_str(),
-            Lang::Zh if self.detail_zh.is_some() => self.detail_zh.as_deref().unwrap_or_default(),
-            Lang::Zh => match messages::zh(self.code) {
-                Some(m) => m,
-                None => {
-                    fallback = format!("请求未能完成：{}", self.detail_en);
-                    &fallback
-                }
-            },
-        };
+        let message = self.message(lang);
+        let detail = message.as_str();
         let title = self.status.canonical_reason().unwrap_or("Error");
         serde_json::to_string(&Problem {
             kind: format!("https://zhijian.dev/problems/{}", self.code),

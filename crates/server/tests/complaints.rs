@@ -408,5 +408,72 @@ async fn complaints_are_routed_followed_and_handled() {
         let late = list(province.clone(), "?overdue=true").await;
         assert_eq!(late["total"], 1, "{l}: {late}");
         assert_eq!(late["items"][0]["overdue"], true, "{l}");
+
+        // The public pages: the form (prefilled from a verification), what to correct,
+        // the tracking number, and the progress page.
+        let page = |method: &'static str, uri: String, body: Option<String>| {
+            let app = app.clone();
+            async move {
+                let mut req = axum::http::Request::builder().method(method).uri(uri);
+                if body.is_some() {
+                    req = req.header("content-type", "application/x-www-form-urlencoded");
+                }
+                let r = send(
+                    &app,
+                    req.body(axum::body::Body::from(body.unwrap_or_default()))
+                        .unwrap(),
+                )
+                .await;
+                (r.status.as_u16(), String::from_utf8(r.raw).unwrap())
+            }
+        };
+        let (status, html) = page("GET", format!("/q/{code}"), None).await;
+        assert!(
+            status == 200 && html.contains(&format!("/complaints?code={code}")),
+            "{l}: the verification page links to the form"
+        );
+        let (status, html) = page("GET", format!("/complaints?code={code}"), None).await;
+        assert!(
+            status == 200 && html.contains(&format!(r#"value="{code}""#)),
+            "{l}"
+        );
+        let before = count(s, "SELECT COUNT(*) FROM complaints").await;
+        let (status, html) = page(
+            "POST",
+            "/complaints".into(),
+            Some("text=+&contact=0311-1234".into()),
+        )
+        .await;
+        assert_eq!(status, 422, "{l}");
+        assert!(
+            html.contains(r#"id="problem""#)
+                && html.contains("请填写内容")
+                && html.contains("0311-1234"),
+            "{l}: {html}"
+        );
+        assert_eq!(
+            count(s, "SELECT COUNT(*) FROM complaints").await,
+            before,
+            "{l}"
+        );
+        let form = format!("text=%E9%A5%BA%E5%AD%90%E5%8F%91%E9%9C%89&code={code}");
+        let (status, html) = page("POST", "/complaints".into(), Some(form)).await;
+        assert_eq!(status, 201, "{l}: {html}");
+        let start =
+            html.find(r#"id="tracking-number">"#).unwrap() + r#"id="tracking-number">"#.len();
+        let n = html[start..start + 17].to_owned();
+        let (status, html) = page(
+            "GET",
+            format!("/complaints/track?n={}", n.to_lowercase()),
+            None,
+        )
+        .await;
+        assert!(
+            status == 200 && html.contains(r#"data-status="received""#) && html.contains("已收到"),
+            "{l}: {html}"
+        );
+        let (status, html) =
+            page("GET", "/complaints/track?n=TS-0000-0000-0000".into(), None).await;
+        assert!(status == 404 && html.contains(r#"id="not-found""#), "{l}");
     }
 }

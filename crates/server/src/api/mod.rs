@@ -2,6 +2,7 @@
 
 pub mod announcements;
 pub mod codes;
+pub mod complaint_pages;
 pub mod complaints;
 pub mod dossier;
 pub mod enterprises;
@@ -327,6 +328,11 @@ pub fn routes(state: &AppState) -> Router<AppState> {
                 .route("/api/v1/verify/{code}", get(verify::verify))
                 .route("/api/v1/sms", post(verify::sms))
                 .route("/api/v1/complaints", post(complaints::file))
+                .route(
+                    "/complaints",
+                    get(complaint_pages::form).post(complaint_pages::file),
+                )
+                .route("/complaints/track", get(complaint_pages::track))
                 .route(
                     "/api/v1/complaints/track/{tracking_number}",
                     get(complaints::track),
