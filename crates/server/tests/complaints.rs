@@ -475,5 +475,32 @@ async fn complaints_are_routed_followed_and_handled() {
         let (status, html) =
             page("GET", "/complaints/track?n=TS-0000-0000-0000".into(), None).await;
         assert!(status == 404 && html.contains(r#"id="not-found""#), "{l}");
+
+        // The console: the province's list, the handling bureau's page.
+        let console = |uri: String, token: String| {
+            let app = app.clone();
+            async move {
+                let r = send(&app, request("GET", &uri, Some(&token), None)).await;
+                (r.status.as_u16(), String::from_utf8(r.raw).unwrap())
+            }
+        };
+        let (status, html) =
+            console("/console/complaints?overdue=1".into(), province.clone()).await;
+        assert_eq!(status, 200, "{l}: {html}");
+        assert!(
+            html.contains(r#"class="overdue""#) && !html.contains(&number),
+            "{l}"
+        );
+        let (status, html) = console(format!("/console/complaints/{id}"), baoding.clone()).await;
+        assert!(
+            status == 200 && html.contains("经查属实") && html.contains(&number),
+            "{l}: {html}"
+        );
+        assert!(
+            !html.contains(r#"id="close-form""#),
+            "{l}: closed, nothing left to do"
+        );
+        let (status, _) = console(format!("/console/complaints/{id}"), sjz.clone()).await;
+        assert_eq!(status, 404, "{l}");
     }
 }

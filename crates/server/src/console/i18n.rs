@@ -43,6 +43,8 @@ pub struct Texts {
     pub nav_trace: &'static str,
     /// Navigation: recalls.
     pub nav_recalls: &'static str,
+    /// Navigation: complaints.
+    pub nav_complaints: &'static str,
     /// Navigation: EPCIS events (flow).
     pub nav_events: &'static str,
     /// Link from a batch to its traceability dossier.
@@ -292,6 +294,7 @@ pub static ZH: Texts = Texts {
     nav_risk: "风险预警",
     nav_trace: "追溯",
     nav_recalls: "召回",
+    nav_complaints: "投诉",
     nav_events: "流向事件",
     dossier_link: "追溯档案",
     logout: "退出登录",
@@ -427,6 +430,7 @@ pub static EN: Texts = Texts {
     nav_risk: "Risk",
     nav_trace: "Trace",
     nav_recalls: "Recalls",
+    nav_complaints: "Complaints",
     nav_events: "Events",
     dossier_link: "Dossier",
     logout: "Log out",

@@ -11,6 +11,7 @@
 
 pub mod chart;
 pub mod codes;
+pub mod complaints;
 pub mod dossier;
 pub mod enterprises;
 pub mod events;
@@ -240,6 +241,9 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .route("/console/recalls", get(recalls::list).post(recalls::start))
         .route("/console/recalls/{id}", get(recalls::page))
         .route("/console/recalls/{id}/act", post(recalls::act))
+        .route("/console/complaints", get(complaints::list))
+        .route("/console/complaints/{id}", get(complaints::page))
+        .route("/console/complaints/{id}/act", post(complaints::act))
         .route("/console/supervision", get(grades::due))
         .route(
             "/console/grading/rules",
@@ -714,6 +718,8 @@ pub enum Flash {
     Incident(incidents::Done),
     /// A recall form did something.
     Recall(recalls::Done),
+    /// A complaint form did this action (`accept`, `reject`, `transfer`, `close`).
+    Complaint(String),
     /// An application to join was decided.
     Registration(zhijian_store::registrations::RegistrationStatus),
     /// A warning moved (its new status) or was made public (`public`, `withdrawn`).
@@ -735,6 +741,7 @@ impl Flash {
             Flash::Grading(d) => format!("g|{}", d.encode()),
             Flash::Incident(d) => format!("i|{}", d.encode()),
             Flash::Recall(d) => format!("rc|{}", d.encode()),
+            Flash::Complaint(a) => format!("cp|{a}"),
             Flash::Warning(s) => format!("w|{s}"),
             Flash::Error(code, detail) => format!("e|{code}|{detail}"),
         };
@@ -752,6 +759,9 @@ impl Flash {
         }
         if let Some(done) = raw.strip_prefix("s|") {
             return sampling::Done::decode(done).map(Flash::Sampling);
+        }
+        if let Some(a) = raw.strip_prefix("cp|") {
+            return Some(Flash::Complaint(a.to_owned()));
         }
         if let Some(done) = raw.strip_prefix("rc|") {
             return recalls::Done::decode(done).map(Flash::Recall);
@@ -818,6 +828,10 @@ impl Flash {
             Flash::Recall(d) => FlashView {
                 ok: true,
                 text: d.text(lang).to_owned(),
+            },
+            Flash::Complaint(a) => FlashView {
+                ok: true,
+                text: complaints::done_text(lang, a),
             },
             Flash::TerminalSuspended => FlashView {
                 ok: true,
