@@ -194,6 +194,8 @@ pub enum Action {
     DecideRecall,
     /// Accept, reject, transfer and close complaints (bureaus only).
     HandleComplaints,
+    /// List enterprises on the blacklist and remove them (bureaus only).
+    Blacklist,
 }
 
 impl Principal {

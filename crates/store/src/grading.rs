@@ -436,6 +436,11 @@ impl Store {
                 valid_until: r.opt_text(5)?.and_then(|d| d.parse().ok()),
             });
         }
+        for (enterprise, entry) in self.blacklisted().await? {
+            if let Some(f) = facts.get_mut(&enterprise) {
+                f.blacklist = Some(entry);
+            }
+        }
         Ok(facts)
     }
 

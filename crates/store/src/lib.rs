@@ -15,6 +15,7 @@
 
 pub mod announcements;
 pub mod audit;
+pub mod blacklist;
 pub mod changes;
 pub mod codes;
 pub mod complaints;

@@ -1,6 +1,7 @@
 //! The JSON API under `/api/v1`.
 
 pub mod announcements;
+pub mod blacklist;
 pub mod codes;
 pub mod complaint_pages;
 pub mod complaints;
@@ -246,6 +247,12 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .route("/api/v1/announcements/{id}", get(announcements::get))
         .route("/announcements", get(announcements::page_list))
         .route("/recalls", get(public_recalls::page_list))
+        .route("/blacklist", get(blacklist::page))
+        .route(
+            "/api/v1/blacklist",
+            get(blacklist::list).post(blacklist::add),
+        )
+        .route("/api/v1/blacklist/{id}/remove", post(blacklist::remove))
         .route("/recalls/{id}", get(public_recalls::page_one))
         .route("/api/v1/public-recalls", get(public_recalls::list))
         .route("/api/v1/public-recalls/{id}", get(public_recalls::one))
