@@ -196,6 +196,8 @@ pub enum Action {
     HandleComplaints,
     /// List enterprises on the blacklist and remove them (bureaus only).
     Blacklist,
+    /// Open and handle law-enforcement cases (bureaus only).
+    HandleCases,
 }
 
 impl Principal {

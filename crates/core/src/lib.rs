@@ -12,6 +12,7 @@
 pub mod access;
 pub mod attachment;
 pub mod calendar;
+pub mod case;
 pub mod catalogue;
 pub mod code;
 pub mod complaint;

@@ -203,6 +203,13 @@ pub fn zh(code: &str) -> Option<&'static str> {
         "no_bureau" => "本节点没有可以受理投诉的市场监管部门",
         "outcome" => "办理结果应为属实或不属实",
         "text" => "请填写内容",
+        "case_status" => "案件当前的状态不允许这项操作",
+        "case_fine" => "罚款金额应在 0 至 10 亿元之间",
+        "case_origin" => "案件来源应为投诉、抽检样品、假冒信号、预警或直接立案",
+        "evidence_kind" => "证据类型无法识别",
+        "evidence_linked" => "该证据已在案件中",
+        "until_past" => "列入期限不能早于今天",
+        "blacklist_removed" => "该名单记录已移出",
         _ => return None,
     })
 }

@@ -16,6 +16,7 @@
 pub mod announcements;
 pub mod audit;
 pub mod blacklist;
+pub mod cases;
 pub mod changes;
 pub mod codes;
 pub mod complaints;

@@ -2,6 +2,7 @@
 
 pub mod announcements;
 pub mod blacklist;
+pub mod cases;
 pub mod codes;
 pub mod complaint_pages;
 pub mod complaints;
@@ -118,6 +119,9 @@ pub fn routes(state: &AppState) -> Router<AppState> {
             post(recalls::acknowledge),
         )
         .route("/api/v1/recalls/{id}/close", post(recalls::close))
+        .route("/api/v1/cases", get(cases::list).post(cases::open))
+        .route("/api/v1/cases/{id}", get(cases::get))
+        .route("/api/v1/cases/{id}/actions", post(cases::act))
         .route("/api/v1/complaints", get(complaints::list))
         .route("/api/v1/complaints/{id}", get(complaints::get))
         .route("/api/v1/complaints/{id}/actions", post(complaints::act))
