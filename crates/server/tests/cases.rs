@@ -257,5 +257,33 @@ async fn a_case_from_a_complaint_is_investigated_decided_and_closed() {
         .await
         .json;
         assert_eq!(list["total"], 1, "{l}: the joint bureau lists it");
+
+        // The console: the joint bureau's list, the case's page with its decision.
+        let page = |uri: String, token: String| {
+            let app = app.clone();
+            async move {
+                let r = send(&app, request("GET", &uri, Some(&token), None)).await;
+                (r.status.as_u16(), String::from_utf8(r.raw).unwrap())
+            }
+        };
+        let (status, html) = page("/console/cases".into(), baoding.clone()).await;
+        assert!(
+            status == 200
+                && html.contains(&format!(r#"data-case="{id}""#))
+                && html.contains("仿冒插座案"),
+            "{l}: {html}"
+        );
+        let (status, html) = page(format!("/console/cases/{id}"), sjz.clone()).await;
+        assert_eq!(status, 200, "{l}");
+        assert!(
+            html.contains("没收违法产品并处罚款")
+                && html.contains("50000")
+                && html.contains(r#"id="closing-report""#),
+            "{l}: {html}"
+        );
+        assert!(
+            !html.contains(r#"id="decide-form""#),
+            "{l}: closed, no forms"
+        );
     }
 }

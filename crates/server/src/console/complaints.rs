@@ -183,6 +183,7 @@ struct ComplaintPage {
     can_decide: bool,
     can_close: bool,
     can_transfer: bool,
+    can_open_case: bool,
 }
 
 /// `GET /console/complaints/{id}`.
@@ -231,6 +232,7 @@ pub async fn page(
             .collect(),
         can_decide: c.status == ComplaintStatus::Received,
         can_close: c.status == ComplaintStatus::Accepted,
+        can_open_case: c.status == ComplaintStatus::Accepted,
         can_transfer: matches!(
             c.status,
             ComplaintStatus::Received | ComplaintStatus::Accepted

@@ -45,6 +45,8 @@ pub struct Texts {
     pub nav_recalls: &'static str,
     /// Navigation: complaints.
     pub nav_complaints: &'static str,
+    /// Navigation: enforcement cases.
+    pub nav_cases: &'static str,
     /// Navigation: EPCIS events (flow).
     pub nav_events: &'static str,
     /// Link from a batch to its traceability dossier.
@@ -295,6 +297,7 @@ pub static ZH: Texts = Texts {
     nav_trace: "追溯",
     nav_recalls: "召回",
     nav_complaints: "投诉",
+    nav_cases: "执法",
     nav_events: "流向事件",
     dossier_link: "追溯档案",
     logout: "退出登录",
@@ -431,6 +434,7 @@ pub static EN: Texts = Texts {
     nav_trace: "Trace",
     nav_recalls: "Recalls",
     nav_complaints: "Complaints",
+    nav_cases: "Cases",
     nav_events: "Events",
     dossier_link: "Dossier",
     logout: "Log out",

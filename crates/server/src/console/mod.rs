@@ -9,6 +9,7 @@
 //! Handlers build plain view structs (strings already localised and formatted) so the
 //! askama templates in `crates/server/templates` stay free of logic.
 
+pub mod cases;
 pub mod chart;
 pub mod codes;
 pub mod complaints;
@@ -241,6 +242,9 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .route("/console/recalls", get(recalls::list).post(recalls::start))
         .route("/console/recalls/{id}", get(recalls::page))
         .route("/console/recalls/{id}/act", post(recalls::act))
+        .route("/console/cases", get(cases::list).post(cases::open))
+        .route("/console/cases/{id}", get(cases::page))
+        .route("/console/cases/{id}/act", post(cases::act))
         .route("/console/complaints", get(complaints::list))
         .route("/console/complaints/{id}", get(complaints::page))
         .route("/console/complaints/{id}/act", post(complaints::act))
@@ -720,6 +724,8 @@ pub enum Flash {
     Recall(recalls::Done),
     /// A complaint form did this action (`accept`, `reject`, `transfer`, `close`).
     Complaint(String),
+    /// A case form did this action (`open`, `note`, `evidence`, …).
+    Case(String),
     /// An application to join was decided.
     Registration(zhijian_store::registrations::RegistrationStatus),
     /// A warning moved (its new status) or was made public (`public`, `withdrawn`).
@@ -742,6 +748,7 @@ impl Flash {
             Flash::Incident(d) => format!("i|{}", d.encode()),
             Flash::Recall(d) => format!("rc|{}", d.encode()),
             Flash::Complaint(a) => format!("cp|{a}"),
+            Flash::Case(a) => format!("cs|{a}"),
             Flash::Warning(s) => format!("w|{s}"),
             Flash::Error(code, detail) => format!("e|{code}|{detail}"),
         };
@@ -759,6 +766,9 @@ impl Flash {
         }
         if let Some(done) = raw.strip_prefix("s|") {
             return sampling::Done::decode(done).map(Flash::Sampling);
+        }
+        if let Some(a) = raw.strip_prefix("cs|") {
+            return Some(Flash::Case(a.to_owned()));
         }
         if let Some(a) = raw.strip_prefix("cp|") {
             return Some(Flash::Complaint(a.to_owned()));
@@ -832,6 +842,10 @@ impl Flash {
             Flash::Complaint(a) => FlashView {
                 ok: true,
                 text: complaints::done_text(lang, a),
+            },
+            Flash::Case(a) => FlashView {
+                ok: true,
+                text: cases::done_text(lang, a),
             },
             Flash::TerminalSuspended => FlashView {
                 ok: true,
