@@ -4,7 +4,8 @@
 # sampling plan from creation to announcement and rectification (sampling.test.mjs), and an
 # enterprise joining the network by itself (join.test.mjs), credit grades
 # (grades.test.mjs), risk warnings and incidents (risk.test.mjs), and traces, the event
-# browser and dossiers on the demo's distribution network (trace.test.mjs):
+# browser and dossiers on the demo's distribution network (trace.test.mjs), and a consumer's
+# complaint that leads to a case and a recall (complaint_recall.test.mjs):
 # installs Debian's Chromium when missing, installs
 # the tests' npm packages, builds `zhijian`, starts a demo node on a free local port with a
 # temporary data folder and the verification rate limit off (the verify test types a
@@ -83,7 +84,7 @@ fi
 
 files=("$@")
 if [ "${#files[@]}" -eq 0 ]; then
-  files=(console.test.mjs verify.test.mjs announcements.test.mjs sampling.test.mjs join.test.mjs grades.test.mjs risk.test.mjs trace.test.mjs)
+  files=(console.test.mjs verify.test.mjs announcements.test.mjs sampling.test.mjs join.test.mjs grades.test.mjs risk.test.mjs trace.test.mjs complaint_recall.test.mjs)
 fi
 echo "==> browser tests: ${files[*]}"
 status=0

@@ -57,3 +57,19 @@ export async function api(page, path) {
 export async function flash(page) {
   return (await page.locator('.flash').textContent()).trim();
 }
+
+/**
+ * A unit the demo sold, of a batch that is not recalled, as the page's user sees the
+ * events: `{ code, batch }`, or null. Sales come batch after batch, and other tests may
+ * have recalled a demo batch, so it looks at every 50th sale of the first thousand.
+ */
+export async function soldUnitOfActiveBatch(page) {
+  const sold = await api(page, '/epcis/events?EQ_bizStep=retail_selling&perPage=1000');
+  const list = sold.epcisBody.queryResults.resultsBody.eventList;
+  for (let i = 0; i < list.length; i += 50) {
+    const code = list[i].epcList[0].split('/').pop().replace('urn:zhijian:code:', '');
+    const unit = await api(page, `/api/v1/trace/code/${code}`);
+    if (unit.batch && unit.batch.status === 'active') return { code, batch: unit.batch };
+  }
+  return null;
+}

@@ -11,21 +11,19 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { api, base, flash, launch, shot, submitAndWait } from './session.mjs';
+import { api, base, flash, launch, shot, soldUnitOfActiveBatch, submitAndWait } from './session.mjs';
 
 test('traces: a batch forward, a unit back, a recall\'s reach, the event browser, the dossier', { timeout: 180_000 }, async (t) => {
   const { browser, as } = await launch();
   try {
     const officer = await as('officer-130000');
-    // A batch with flow: the one of a unit the demo sold. Other browser tests that ran
-    // before on the same node add batches of their own, so the list of batches is no guide.
-    const sold = await api(officer, '/epcis/events?EQ_bizStep=retail_selling&perPage=1');
-    const soldList = sold.epcisBody.queryResults.resultsBody.eventList;
-    assert.ok(soldList.length > 0, 'the demo has retail sales');
-    const soldCode = soldList[0].epcList[0].split('/').pop().replace('urn:zhijian:code:', '');
-    const unit = await api(officer, `/api/v1/trace/code/${soldCode}`);
-    const batch = unit.batch;
-    assert.ok(batch, 'the sold unit belongs to a demo batch');
+    // A batch with flow: the one of a unit the demo sold, among batches not recalled (other
+    // browser tests on the same node add batches of their own, and one recalls a demo
+    // batch, so neither the list of batches nor the first sale is a guide).
+    const found = await soldUnitOfActiveBatch(officer);
+    const soldCode = found?.code;
+    const batch = found?.batch;
+    assert.ok(batch, 'a sold unit of a demo batch that is not recalled');
     const product = String(batch.product_id);
 
     await t.test('a batch forward: table, graph and download agree with the API', async () => {
