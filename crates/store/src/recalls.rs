@@ -482,17 +482,7 @@ impl Scoped<'_> {
                 &w.values,
             )
             .await?;
-        let mut items = Vec::with_capacity(rows.len());
-        for r in &rows {
-            let lots = self
-                .store
-                .recall_batches(r.int(0)?)
-                .await?
-                .into_iter()
-                .map(|b| b.lot)
-                .collect();
-            items.push(read_summary(r, lots)?);
-        }
+        let items = self.store.summaries(&rows).await?;
         Ok(Paged { items, total })
     }
 
@@ -684,16 +674,7 @@ impl crate::Store {
                 &[],
             )
             .await?;
-        let mut items = Vec::with_capacity(rows.len());
-        for r in &rows {
-            let lots = self
-                .recall_batches(r.int(0)?)
-                .await?
-                .into_iter()
-                .map(|b| b.lot)
-                .collect();
-            items.push(read_summary(r, lots)?);
-        }
+        let items = self.summaries(&rows).await?;
         Ok(Paged { items, total })
     }
 
@@ -714,6 +695,35 @@ impl crate::Store {
             .map(|b| b.lot)
             .collect();
         read_summary(&row, lots)
+    }
+
+    /// Listed recalls with their lots, read in one query for the whole page.
+    async fn summaries(&self, rows: &[Row]) -> Result<Vec<RecallSummary>, StoreError> {
+        let mut lots: std::collections::HashMap<i64, Vec<String>> = Default::default();
+        if !rows.is_empty() {
+            let mut w = Where::default();
+            let ps = rows
+                .iter()
+                .map(|r| Ok(w.arg(r.int(0)?)))
+                .collect::<Result<Vec<_>, StoreError>>()?;
+            for r in self
+                .db
+                .fetch_all(
+                    &format!(
+                        "SELECT rb.recall_id, b.lot FROM recall_batches rb JOIN batches b ON b.id = rb.batch_id \
+                         WHERE rb.recall_id IN ({}) ORDER BY b.production_date, b.lot",
+                        ps.join(", ")
+                    ),
+                    &w.values,
+                )
+                .await?
+            {
+                lots.entry(r.int(0)?).or_default().push(r.text(1)?);
+            }
+        }
+        rows.iter()
+            .map(|r| read_summary(r, lots.remove(&r.int(0)?).unwrap_or_default()))
+            .collect()
     }
 
     /// The batches a recall covers.
