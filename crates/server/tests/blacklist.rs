@@ -188,5 +188,25 @@ async fn a_listed_enterprise_grades_d_and_is_public_until_removed() {
         );
         assert_eq!(public().await["total"], 0, "{l}");
         assert_ne!(grade().await["grade"], "D", "{l}");
+
+        // The console: the entry, removed, with its reason; enterprises do not get the page.
+        let r = send(
+            &app,
+            request("GET", "/console/blacklist", Some(&officer), None),
+        )
+        .await;
+        let html = String::from_utf8(r.raw).unwrap();
+        assert!(
+            r.status == 200
+                && html.contains(&format!(r#"data-entry="{id}""#))
+                && html.contains("信用修复完成"),
+            "{l}: {html}"
+        );
+        let r = send(
+            &app,
+            request("GET", "/console/blacklist", Some(&maker), None),
+        )
+        .await;
+        assert_eq!(r.status, 404, "{l}");
     }
 }

@@ -268,6 +268,40 @@ impl Scoped<'_> {
         self.blacklist_entry(id).await
     }
 
+    /// Every entry of the caller's subtree, in force or not, newest first.
+    pub async fn blacklist_entries(&self, page: Page) -> Result<Paged<Entry>, StoreError> {
+        let mut w = Where::default();
+        w.scope(self.principal.scope(Action::Blacklist), "o.id", "o.region");
+        let db = &self.store.db;
+        let total = db
+            .fetch_one(
+                &format!(
+                    "SELECT COUNT(*) FROM blacklist_entries b JOIN organisations o ON o.id = b.enterprise_id WHERE {}",
+                    w.sql()
+                ),
+                &w.values,
+            )
+            .await?
+            .int(0)?;
+        let rows = db
+            .fetch_all(
+                &format!(
+                    "{SELECT} WHERE {} ORDER BY b.id DESC LIMIT {} OFFSET {}",
+                    w.sql(),
+                    page.limit(),
+                    page.offset()
+                ),
+                &w.values,
+            )
+            .await?;
+        let day = today().to_string();
+        let items = rows
+            .iter()
+            .map(|r| read(r, &day))
+            .collect::<Result<_, _>>()?;
+        Ok(Paged { items, total })
+    }
+
     /// One entry of an enterprise the caller may read.
     pub async fn blacklist_entry(&self, id: i64) -> Result<Entry, StoreError> {
         let mut w = Where::default();

@@ -9,6 +9,7 @@
 //! Handlers build plain view structs (strings already localised and formatted) so the
 //! askama templates in `crates/server/templates` stay free of logic.
 
+pub mod blacklist;
 pub mod cases;
 pub mod chart;
 pub mod codes;
@@ -242,6 +243,11 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .route("/console/recalls", get(recalls::list).post(recalls::start))
         .route("/console/recalls/{id}", get(recalls::page))
         .route("/console/recalls/{id}/act", post(recalls::act))
+        .route(
+            "/console/blacklist",
+            get(blacklist::list).post(blacklist::add),
+        )
+        .route("/console/blacklist/{id}/remove", post(blacklist::remove))
         .route("/console/cases", get(cases::list).post(cases::open))
         .route("/console/cases/{id}", get(cases::page))
         .route("/console/cases/{id}/act", post(cases::act))
@@ -726,6 +732,8 @@ pub enum Flash {
     Complaint(String),
     /// A case form did this action (`open`, `note`, `evidence`, …).
     Case(String),
+    /// A blacklist form did this (`add`, `remove`).
+    Blacklist(String),
     /// An application to join was decided.
     Registration(zhijian_store::registrations::RegistrationStatus),
     /// A warning moved (its new status) or was made public (`public`, `withdrawn`).
@@ -749,6 +757,7 @@ impl Flash {
             Flash::Recall(d) => format!("rc|{}", d.encode()),
             Flash::Complaint(a) => format!("cp|{a}"),
             Flash::Case(a) => format!("cs|{a}"),
+            Flash::Blacklist(a) => format!("bl|{a}"),
             Flash::Warning(s) => format!("w|{s}"),
             Flash::Error(code, detail) => format!("e|{code}|{detail}"),
         };
@@ -766,6 +775,9 @@ impl Flash {
         }
         if let Some(done) = raw.strip_prefix("s|") {
             return sampling::Done::decode(done).map(Flash::Sampling);
+        }
+        if let Some(a) = raw.strip_prefix("bl|") {
+            return Some(Flash::Blacklist(a.to_owned()));
         }
         if let Some(a) = raw.strip_prefix("cs|") {
             return Some(Flash::Case(a.to_owned()));
@@ -846,6 +858,10 @@ impl Flash {
             Flash::Case(a) => FlashView {
                 ok: true,
                 text: cases::done_text(lang, a),
+            },
+            Flash::Blacklist(a) => FlashView {
+                ok: true,
+                text: blacklist::done_text(lang, a),
             },
             Flash::TerminalSuspended => FlashView {
                 ok: true,
