@@ -8,7 +8,7 @@ use zhijian_core::region::RegionCode;
 
 use crate::audit::{self, Change};
 use crate::db::Row;
-use crate::{Scoped, Store, StoreError, Where, now_ms, params, rfc3339, today};
+use crate::{Scoped, Store, StoreError, Where, now_ms, params, required_text, rfc3339, today};
 
 /// An entry to add.
 #[derive(Debug, Clone)]
@@ -91,18 +91,6 @@ fn read(r: &Row, day: &str) -> Result<Entry, StoreError> {
     })
 }
 
-fn required(field: &'static str, v: &str, max: usize) -> Result<String, StoreError> {
-    let t = v.trim();
-    if t.is_empty() || t.chars().count() > max {
-        return Err(StoreError::Invalid {
-            code: "required",
-            field,
-            message: format!("{field} is required (at most {max} characters)"),
-        });
-    }
-    Ok(t.to_owned())
-}
-
 impl Store {
     /// The entries in force today, newest first (public).
     pub async fn public_blacklist(&self, page: Page) -> Result<Paged<Entry>, StoreError> {
@@ -164,9 +152,9 @@ impl Store {
 impl Scoped<'_> {
     /// Lists an enterprise of the caller's subtree; it grades D while listed.
     pub async fn blacklist(&self, new: &NewEntry) -> Result<Entry, StoreError> {
-        let legal_basis = required("legal_basis", &new.legal_basis, 500)?;
-        let decision = required("decision", &new.decision, 100)?;
-        let reason = required("reason", &new.reason, 2_000)?;
+        let legal_basis = required_text("legal_basis", &new.legal_basis, 500)?;
+        let decision = required_text("decision", &new.decision, 100)?;
+        let reason = required_text("reason", &new.reason, 2_000)?;
         let org = self
             .store
             .organisation_by_uscc(new.enterprise.trim())
@@ -223,7 +211,7 @@ impl Scoped<'_> {
 
     /// Removes an entry (the record stays, with why).
     pub async fn unlist(&self, id: i64, reason: &str) -> Result<Entry, StoreError> {
-        let reason = required("reason", reason, 2_000)?;
+        let reason = required_text("reason", reason, 2_000)?;
         let before = self.blacklist_entry(id).await?;
         let region = RegionCode::parse(&before.region).map_err(|_| StoreError::Forbidden)?;
         let org = self

@@ -11,7 +11,7 @@ use zhijian_core::region::RegionCode;
 
 use crate::audit::{self, Change};
 use crate::db::{Row, Tx};
-use crate::{Scoped, StoreError, Where, now_ms, params, rfc3339};
+use crate::{Scoped, StoreError, Where, nearest_bureau, now_ms, params, required_text, rfc3339};
 
 /// A case to open.
 #[derive(Debug, Clone)]
@@ -133,18 +133,6 @@ fn rule(e: CaseError) -> StoreError {
     }
 }
 
-fn text(field: &'static str, v: &str, max: usize) -> Result<String, StoreError> {
-    let t = v.trim();
-    if t.is_empty() || t.chars().count() > max {
-        return Err(StoreError::Invalid {
-            code: "required",
-            field,
-            message: format!("{field} is required (at most {max} characters)"),
-        });
-    }
-    Ok(t.to_owned())
-}
-
 const SELECT: &str = "SELECT c.id, c.title, c.origin, c.origin_id, e.uscc, e.name, c.region, b.name, c.status, c.opened_at, \
      c.summary, c.external_region, c.decision, c.fine_yuan, c.closing_report \
      FROM cases c JOIN organisations b ON b.id = c.owner_id LEFT JOIN organisations e ON e.id = c.enterprise_id";
@@ -210,8 +198,8 @@ impl Scoped<'_> {
     /// sample's enterprise, a counterfeit signal, a warning's region), else from what the
     /// caller names; the bureau nearest the region going up owns it.
     pub async fn open_case(&self, new: &NewCase) -> Result<Case, StoreError> {
-        let title = text("title", &new.title, 200)?;
-        let summary = text("summary", &new.summary, 20_000)?;
+        let title = required_text("title", &new.title, 200)?;
+        let summary = required_text("summary", &new.summary, 20_000)?;
         let db = &self.store.db;
         let not_found = |entity| StoreError::NotFound { entity };
         let (mut enterprise, mut region): (Option<i64>, Option<String>) = (None, None);
@@ -303,7 +291,7 @@ impl Scoped<'_> {
         let at = now_ms();
         let by = self.principal.username.as_str();
         let mut tx = db.begin().await?;
-        let owner = nearest_bureau(&mut tx, region)
+        let (owner, _) = nearest_bureau(&mut tx, region)
             .await?
             .ok_or(StoreError::Invalid {
                 code: "no_bureau",
@@ -433,7 +421,7 @@ impl Scoped<'_> {
 
     /// Records a step on an open or decided case.
     pub async fn record_case_step(&self, id: i64, note: &str) -> Result<Case, StoreError> {
-        let note = text("text", note, 5_000)?;
+        let note = required_text("text", note, 5_000)?;
         self.move_case(id, CaseMove::Record, "note", &note, None)
             .await
     }
@@ -453,7 +441,7 @@ impl Scoped<'_> {
                 message: format!("evidence is one of {}", EVIDENCE_KINDS.join(", ")),
             });
         }
-        let target = text("target", target, 200)?;
+        let target = required_text("target", target, 200)?;
         let note = note
             .map(str::trim)
             .filter(|n| !n.is_empty())
@@ -574,7 +562,7 @@ impl Scoped<'_> {
         decision: &str,
         fine_yuan: Option<i64>,
     ) -> Result<Case, StoreError> {
-        let decision = text("decision", decision, 5_000)?;
+        let decision = required_text("decision", decision, 5_000)?;
         let fine = fine_yuan.map(case::fine).transpose().map_err(rule)?;
         let line = match fine {
             Some(f) => format!("{decision}（罚款 {f} 元）"),
@@ -601,7 +589,7 @@ impl Scoped<'_> {
 
     /// Closes a decided case with its report.
     pub async fn close_case(&self, id: i64, report: &str) -> Result<Case, StoreError> {
-        let report = text("report", report, 20_000)?;
+        let report = required_text("report", report, 20_000)?;
         let stored = report.clone();
         self.move_case(
             id,
@@ -695,19 +683,3 @@ type CaseWrite = Box<
             Box<dyn std::future::Future<Output = Result<(), StoreError>> + Send + 't>,
         > + Send,
 >;
-
-/// The bureau at `region` or nearest above it.
-async fn nearest_bureau(tx: &mut Tx, region: RegionCode) -> Result<Option<i64>, StoreError> {
-    for r in std::iter::successors(Some(region), |r| r.parent()) {
-        if let Some(row) = tx
-            .fetch_optional(
-                "SELECT id FROM organisations WHERE kind = 'bureau' AND region = $1",
-                params![r.as_str()],
-            )
-            .await?
-        {
-            return Ok(Some(row.int(0)?));
-        }
-    }
-    Ok(None)
-}

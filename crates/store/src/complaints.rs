@@ -185,27 +185,21 @@ fn optional(
 /// The bureau nearest to `region` going up (county, city, province), or the node's top
 /// bureau when there is no region or no bureau above it.
 async fn owner_for(tx: &mut Tx, region: Option<RegionCode>) -> Result<(i64, String), StoreError> {
+    if let Some(region) = region
+        && let Some((id, at)) = crate::nearest_bureau(tx, region).await?
+    {
+        return Ok((id, at.as_str().to_owned()));
+    }
     let rows = tx
         .fetch_all(
             "SELECT id, region FROM organisations WHERE kind = 'bureau'",
             &[],
         )
         .await?;
-    let bureaus: Vec<(i64, RegionCode)> = rows
-        .iter()
+    rows.iter()
         .filter_map(|r| Some((r.int(0).ok()?, RegionCode::parse(&r.text(1).ok()?).ok()?)))
-        .collect();
-    if let Some(region) = region {
-        for r in std::iter::successors(Some(region), |r| r.parent()) {
-            if let Some((id, at)) = bureaus.iter().find(|(_, b)| *b == r) {
-                return Ok((*id, at.as_str().to_owned()));
-            }
-        }
-    }
-    bureaus
-        .iter()
         .min_by_key(|(_, r)| (r.level(), r.as_str().to_owned()))
-        .map(|(id, r)| (*id, r.as_str().to_owned()))
+        .map(|(id, r)| (id, r.as_str().to_owned()))
         .ok_or(StoreError::Invalid {
             code: "no_bureau",
             field: "region",

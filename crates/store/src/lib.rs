@@ -265,6 +265,43 @@ impl<'a> Scoped<'a> {
     }
 }
 
+/// A required text, trimmed, of at most `max` characters, or `required` naming the field.
+pub(crate) fn required_text(
+    field: &'static str,
+    v: &str,
+    max: usize,
+) -> Result<String, StoreError> {
+    let t = v.trim();
+    if t.is_empty() || t.chars().count() > max {
+        return Err(StoreError::Invalid {
+            code: "required",
+            field,
+            message: format!("{field} is required (at most {max} characters)"),
+        });
+    }
+    Ok(t.to_owned())
+}
+
+/// The bureau at `region` or nearest above it (county, city, province, nation), with
+/// its region.
+pub(crate) async fn nearest_bureau(
+    tx: &mut db::Tx,
+    region: zhijian_core::region::RegionCode,
+) -> Result<Option<(i64, zhijian_core::region::RegionCode)>, StoreError> {
+    for r in std::iter::successors(Some(region), |r| r.parent()) {
+        if let Some(row) = tx
+            .fetch_optional(
+                "SELECT id FROM organisations WHERE kind = 'bureau' AND region = $1",
+                params![r.as_str()],
+            )
+            .await?
+        {
+            return Ok(Some((row.int(0)?, r)));
+        }
+    }
+    Ok(None)
+}
+
 /// The current instant in milliseconds since the epoch.
 pub(crate) fn now_ms() -> i64 {
     jiff::Timestamp::now().as_millisecond()
