@@ -62,6 +62,9 @@ pub struct Config {
     /// JSON on its standard input; exit status 0 means sent. Unset: messages are only
     /// logged (and kept in the outbox either way).
     pub notify_command: Option<PathBuf>,
+    /// The credit grades an enterprise's public profile shows; others are not shown
+    /// (e.g. `["AA", "A"]` publishes only the good ones, a 红名单).
+    pub public_grades: Vec<zhijian_core::grading::Grade>,
 }
 
 /// A secret setting (the code key): shown as `[redacted]` in debug output and logs.
@@ -107,6 +110,7 @@ impl Default for Config {
             holidays: Vec::new(),
             workdays: Vec::new(),
             notify_command: None,
+            public_grades: zhijian_core::grading::Grade::ALL.to_vec(),
         }
     }
 }
@@ -224,4 +228,8 @@ workdays = []
 # per message with {"channel": "sms"|"email", "recipient", "subject", "body"} on its
 # standard input; exit status 0 means sent. Unset: messages are logged and kept.
 # notify_command = "/usr/local/bin/zhijian-notify"
+
+# The credit grades the public portal shows on an enterprise's profile; an enterprise
+# with another grade shows none. ["AA", "A"] publishes only the good ones.
+public_grades = ["AA", "A", "B", "C", "D"]
 "#;

@@ -92,15 +92,27 @@ fn read(r: &Row, day: &str) -> Result<Entry, StoreError> {
 }
 
 impl Store {
-    /// The entries in force today, newest first (public).
-    pub async fn public_blacklist(&self, page: Page) -> Result<Paged<Entry>, StoreError> {
+    /// The entries in force today, newest first (public), narrowed by `filter`.
+    pub async fn public_blacklist(
+        &self,
+        filter: &crate::portal::PublicFilter,
+        page: Page,
+    ) -> Result<Paged<Entry>, StoreError> {
         let day = today().to_string();
         let mut w = Where::default();
         current(&mut w, &day);
+        filter.apply(
+            &mut w,
+            &["o.name", "o.uscc", "b.reason", "b.decision"],
+            "o.uscc",
+        );
         let total = self
             .db
             .fetch_one(
-                &format!("SELECT COUNT(*) FROM blacklist_entries b WHERE {}", w.sql()),
+                &format!(
+                    "SELECT COUNT(*) FROM blacklist_entries b JOIN organisations o ON o.id = b.enterprise_id WHERE {}",
+                    w.sql()
+                ),
                 &w.values,
             )
             .await?

@@ -196,7 +196,8 @@ fn read_enterprise(r: &Row) -> Result<EnterpriseRow, StoreError> {
     })
 }
 
-fn region_name(code: &str) -> String {
+/// The name of a region code (the code itself when unknown).
+pub(crate) fn region_name(code: &str) -> String {
     RegionCode::parse(code)
         .ok()
         .and_then(region::lookup)

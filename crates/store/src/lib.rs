@@ -37,6 +37,7 @@ pub mod objections;
 pub mod organisations;
 pub mod own_samples;
 pub mod plan_tasks;
+pub mod portal;
 pub mod recalls;
 pub mod records;
 pub mod rectifications;

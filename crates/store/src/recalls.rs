@@ -653,13 +653,27 @@ impl Scoped<'_> {
 
 impl crate::Store {
     /// Recalls in force or closed, newest first, as the public sees them (pending ones
-    /// are not public until a bureau confirms them).
-    pub async fn public_recalls(&self, page: Page) -> Result<Paged<RecallSummary>, StoreError> {
+    /// are not public until a bureau confirms them), narrowed by `filter`.
+    pub async fn public_recalls(
+        &self,
+        filter: &crate::portal::PublicFilter,
+        page: Page,
+    ) -> Result<Paged<RecallSummary>, StoreError> {
+        let mut w = Where::default();
+        w.cond("r.status IN ('active', 'closed')");
+        filter.apply(
+            &mut w,
+            &["o.name", "o.uscc", "p.name", "r.reason"],
+            "o.uscc",
+        );
         let total = self
             .db
             .fetch_one(
-                "SELECT COUNT(*) FROM recalls WHERE status IN ('active', 'closed')",
-                &[],
+                &format!(
+                    "SELECT COUNT(*) FROM recalls r JOIN organisations o ON o.id = r.enterprise_id JOIN products p ON p.id = r.product_id WHERE {}",
+                    w.sql()
+                ),
+                &w.values,
             )
             .await?
             .int(0)?;
@@ -667,11 +681,12 @@ impl crate::Store {
             .db
             .fetch_all(
                 &format!(
-                    "{SELECT} WHERE r.status IN ('active', 'closed') ORDER BY r.active_since DESC, r.id DESC LIMIT {} OFFSET {}",
+                    "{SELECT} WHERE {} ORDER BY r.active_since DESC, r.id DESC LIMIT {} OFFSET {}",
+                    w.sql(),
                     page.limit(),
                     page.offset()
                 ),
-                &[],
+                &w.values,
             )
             .await?;
         let items = self.summaries(&rows).await?;

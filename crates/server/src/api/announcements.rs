@@ -196,7 +196,7 @@ pub async fn page_list(
         let mut s = format!("/announcements?page={n}");
         if !text.trim().is_empty() {
             s.push_str("&q=");
-            s.push_str(&urlencode(text.trim()));
+            s.push_str(&super::public_list::urlencode(text.trim()));
         }
         if !zh {
             s.push_str("&lang=en");
@@ -240,18 +240,6 @@ pub async fn page_list(
         },
         StatusCode::OK,
     )
-}
-
-/// Percent-encodes a query value (RFC 3986 unreserved characters pass).
-fn urlencode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 /// Lang of the detail page.

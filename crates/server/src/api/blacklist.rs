@@ -10,7 +10,9 @@ use zhijian_core::page::{Page, Paged};
 use zhijian_store::blacklist::{Entry, NewEntry};
 
 use super::announcements::html;
+use super::atom;
 use super::extract::Json;
+use super::public_list::{PublicListQuery, pager};
 use super::verify::page_lang;
 use crate::auth::Authed;
 use crate::error::ApiError;
@@ -115,24 +117,11 @@ pub async fn remove(
     ))
 }
 
-/// Paging of the public list.
-#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
-#[serde(deny_unknown_fields)]
-pub struct ListQuery {
-    /// Page number, from 1.
-    page: Option<u32>,
-    /// Items per page, 1–1000.
-    per_page: Option<u32>,
-    /// `zh` or `en` (the page only).
-    #[param(ignore)]
-    lang: Option<String>,
-}
-
 /// `GET /api/v1/blacklist` (no sign-in).
 #[utoipa::path(get, path = "/api/v1/blacklist", operation_id = "public_blacklist", tag = "blacklist",
     summary = "The blacklist",
     description = "Entries in force today, newest first; also the page `/blacklist`. No sign-in needed.",
-    params(ListQuery),
+    params(PublicListQuery),
     responses(
         (status = 200, body = inline(Paged<Entry>)),
         (status = 400, response = crate::openapi::BadRequest),
@@ -140,16 +129,19 @@ pub struct ListQuery {
     ))]
 pub async fn list(
     State(state): State<AppState>,
-    Query(q): Query<ListQuery>,
+    Query(q): Query<PublicListQuery>,
 ) -> Result<AxumJson<Paged<Entry>>, ApiError> {
     let page = Page::new(q.page, q.per_page)?;
-    Ok(AxumJson(state.store.public_blacklist(page).await?))
+    Ok(AxumJson(
+        state.store.public_blacklist(&q.filter(), page).await?,
+    ))
 }
 
 #[derive(Template)]
 #[template(path = "blacklist_public.html")]
 struct ListPage {
     zh: bool,
+    q: String,
     total: i64,
     items: Vec<Entry>,
     prev: Option<String>,
@@ -158,37 +150,66 @@ struct ListPage {
 
 /// `GET /blacklist`: the public page.
 #[utoipa::path(get, path = "/blacklist", tag = "blacklist", summary = "The public blacklist page",
-    params(("page" = Option<u32>, Query), ("lang" = Option<String>, Query, description = "`zh` or `en`")),
+    params(("q" = Option<String>, Query, description = "Enterprise, credit code, reason or decision"), ("page" = Option<u32>, Query), ("lang" = Option<String>, Query, description = "`zh` or `en`")),
     responses((status = 200, description = "An HTML page of the entries in force, 20 a page.", content_type = "text/html")))]
 pub async fn page(
     State(state): State<AppState>,
     headers: HeaderMap,
-    Query(q): Query<ListQuery>,
+    Query(q): Query<PublicListQuery>,
 ) -> Response {
     let lang = page_lang(&headers, q.lang.as_deref());
-    let page = Page::new(q.page.filter(|p| *p > 0), Some(20)).unwrap_or(Page {
-        page: 1,
-        per_page: 20,
-    });
-    let found = match state.store.public_blacklist(page).await {
+    let page = q.html_page();
+    let found = match state.store.public_blacklist(&q.filter(), page).await {
         Ok(f) => f,
         Err(e) => return ApiError::from(e).into_response(),
     };
-    let link = |n: u32| {
-        format!(
-            "/blacklist?page={n}{}",
-            if lang == Lang::En { "&lang=en" } else { "" }
-        )
-    };
-    let shown = u64::from(page.page) * u64::from(page.per_page);
+    let (prev, next) = pager("/blacklist", &q.words(), lang, page, found.total);
     html(
         &ListPage {
             zh: lang == Lang::Zh,
+            q: q.words(),
             total: found.total,
             items: found.items,
-            prev: (page.page > 1).then(|| link(page.page - 1)),
-            next: (shown < found.total as u64).then(|| link(page.page + 1)),
+            prev,
+            next,
         },
         StatusCode::OK,
     )
+}
+
+/// `GET /blacklist.atom`: the entries in force as an Atom feed.
+#[utoipa::path(get, path = "/blacklist.atom", tag = "blacklist", summary = "The blacklist as an Atom feed",
+    responses((status = 200, description = "The 50 newest entries in force.", content_type = "application/atom+xml")))]
+pub async fn feed(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let found = match state
+        .store
+        .public_blacklist(
+            &Default::default(),
+            Page {
+                page: 1,
+                per_page: 50,
+            },
+        )
+        .await
+    {
+        Ok(f) => f,
+        Err(e) => return ApiError::from(e).into_response(),
+    };
+    let entries = found
+        .items
+        .into_iter()
+        .map(|e| atom::Entry {
+            path: format!("/enterprises/{}", e.enterprise),
+            title: format!("列入严重违法失信名单：{}", e.enterprise_name),
+            updated: format!("{}T00:00:00+08:00", e.listed_on),
+            summary: format!("{}（{}；{}）", e.reason, e.legal_basis, e.decision),
+        })
+        .collect();
+    let feed = atom::Feed {
+        page: "/blacklist".into(),
+        path: "/blacklist.atom".into(),
+        title: "严重违法失信名单".into(),
+        entries,
+    };
+    atom::respond(&feed, &atom::base_url(&state, &headers))
 }

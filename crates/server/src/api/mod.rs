@@ -1,6 +1,7 @@
 //! The JSON API under `/api/v1`.
 
 pub mod announcements;
+pub mod atom;
 pub mod blacklist;
 pub mod cases;
 pub mod codes;
@@ -17,6 +18,8 @@ pub mod licences;
 pub mod notices;
 pub mod organisations;
 pub mod plan_life;
+pub mod portal;
+pub mod public_list;
 pub mod public_recalls;
 pub mod recalls;
 pub mod regions;
@@ -249,6 +252,18 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         )
         .route("/api/v1/announcements", get(announcements::list))
         .route("/api/v1/announcements/{id}", get(announcements::get))
+        .route("/", get(portal::home))
+        .route("/enterprises", get(portal::enterprises_page))
+        .route("/enterprises/{uscc}", get(portal::profile_page))
+        .route("/penalties", get(portal::penalties_page))
+        .route("/penalties.atom", get(portal::penalties_feed))
+        .route("/warnings.atom", get(portal::warnings_feed))
+        .route("/announcements.atom", get(portal::announcements_feed))
+        .route("/recalls.atom", get(public_recalls::feed))
+        .route("/blacklist.atom", get(blacklist::feed))
+        .route("/api/v1/public-enterprises", get(portal::enterprises))
+        .route("/api/v1/public-enterprises/{uscc}", get(portal::enterprise))
+        .route("/api/v1/public-penalties", get(portal::penalties))
         .route("/announcements", get(announcements::page_list))
         .route("/recalls", get(public_recalls::page_list))
         .route("/blacklist", get(blacklist::page))

@@ -13,27 +13,19 @@ use zhijian_core::recall::RecallStatus;
 use zhijian_store::recalls::RecallSummary;
 
 use super::announcements::{html, local};
+use super::atom;
+use super::public_list::{PublicListQuery, pager};
 use super::verify::page_lang;
 use crate::console::recalls::class_label;
 use crate::error::ApiError;
 use crate::lang::Lang;
 use crate::state::AppState;
 
-/// Paging of the public list.
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
-#[serde(deny_unknown_fields)]
-pub struct PublicQuery {
-    /// Page number, from 1.
-    page: Option<u32>,
-    /// Items per page, 1–1000.
-    per_page: Option<u32>,
-}
-
 /// `GET /api/v1/public-recalls` (no sign-in).
 #[utoipa::path(get, path = "/api/v1/public-recalls", operation_id = "public_recalls", tag = "recalls",
     summary = "Public recall notices",
     description = "Recalls in force or closed, newest first: product, maker, lots, risk class, defect, remedy. Also on the public pages `/recalls` and `/recalls/{id}`. No sign-in needed.",
-    params(PublicQuery),
+    params(PublicListQuery),
     responses(
         (status = 200, body = inline(Paged<RecallSummary>)),
         (status = 400, response = crate::openapi::BadRequest),
@@ -41,10 +33,12 @@ pub struct PublicQuery {
     ))]
 pub async fn list(
     State(state): State<AppState>,
-    Query(q): Query<PublicQuery>,
+    Query(q): Query<PublicListQuery>,
 ) -> Result<AxumJson<Paged<RecallSummary>>, ApiError> {
     let page = Page::new(q.page, q.per_page)?;
-    Ok(AxumJson(state.store.public_recalls(page).await?))
+    Ok(AxumJson(
+        state.store.public_recalls(&q.filter(), page).await?,
+    ))
 }
 
 /// `GET /api/v1/public-recalls/{id}` (no sign-in).
@@ -97,6 +91,7 @@ fn notice(r: RecallSummary, lang: Lang) -> Notice {
 #[template(path = "recalls_public.html")]
 struct ListPage {
     zh: bool,
+    q: String,
     total: i64,
     items: Vec<Notice>,
     prev: Option<String>,
@@ -110,48 +105,85 @@ struct OnePage {
     r: Notice,
 }
 
-/// Which page, and in which language.
+/// The language of a notice page.
 #[derive(Debug, Default, Deserialize)]
-pub struct PageQuery {
-    page: Option<u32>,
+pub struct LangQuery {
     lang: Option<String>,
 }
 
 /// `GET /recalls`: the public list of recall notices.
 #[utoipa::path(get, path = "/recalls", tag = "recalls", summary = "The public recall notices page",
-    params(("page" = Option<u32>, Query), ("lang" = Option<String>, Query, description = "`zh` or `en`")),
+    params(("q" = Option<String>, Query, description = "Enterprise, credit code, product or defect"), ("page" = Option<u32>, Query), ("lang" = Option<String>, Query, description = "`zh` or `en`")),
     responses((status = 200, description = "An HTML page of recall notices, newest first, 20 a page.", content_type = "text/html")))]
 pub async fn page_list(
     State(state): State<AppState>,
     headers: HeaderMap,
-    Query(q): Query<PageQuery>,
+    Query(q): Query<PublicListQuery>,
 ) -> Response {
     let lang = page_lang(&headers, q.lang.as_deref());
-    let page = Page::new(q.page.filter(|p| *p > 0), Some(20)).unwrap_or(Page {
-        page: 1,
-        per_page: 20,
-    });
-    let found = match state.store.public_recalls(page).await {
+    let page = q.html_page();
+    let found = match state.store.public_recalls(&q.filter(), page).await {
         Ok(f) => f,
         Err(e) => return ApiError::from(e).into_response(),
     };
-    let link = |n: u32| {
-        format!(
-            "/recalls?page={n}{}",
-            if lang == Lang::En { "&lang=en" } else { "" }
-        )
-    };
-    let shown = u64::from(page.page) * u64::from(page.per_page);
+    let (prev, next) = pager("/recalls", &q.words(), lang, page, found.total);
     html(
         &ListPage {
             zh: lang == Lang::Zh,
+            q: q.words(),
             total: found.total,
             items: found.items.into_iter().map(|r| notice(r, lang)).collect(),
-            prev: (page.page > 1).then(|| link(page.page - 1)),
-            next: (shown < found.total as u64).then(|| link(page.page + 1)),
+            prev,
+            next,
         },
         StatusCode::OK,
     )
+}
+
+/// `GET /recalls.atom`: the recall notices as an Atom feed.
+#[utoipa::path(get, path = "/recalls.atom", tag = "recalls", summary = "Recall notices as an Atom feed",
+    responses((status = 200, description = "The 50 newest public recalls.", content_type = "application/atom+xml")))]
+pub async fn feed(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let found = match state
+        .store
+        .public_recalls(
+            &Default::default(),
+            Page {
+                page: 1,
+                per_page: 50,
+            },
+        )
+        .await
+    {
+        Ok(f) => f,
+        Err(e) => return ApiError::from(e).into_response(),
+    };
+    let entries = found
+        .items
+        .into_iter()
+        .map(|r| atom::Entry {
+            path: format!("/recalls/{}", r.id),
+            title: format!("召回：{}（{}）", r.product, r.enterprise_name),
+            updated: r
+                .closed_at
+                .clone()
+                .or(r.active_since.clone())
+                .unwrap_or(r.created_at.clone()),
+            summary: format!(
+                "{} · 批号 {} · {}",
+                class_label(Lang::Zh, r.risk_class),
+                r.lots.join(", "),
+                r.reason
+            ),
+        })
+        .collect();
+    let feed = atom::Feed {
+        page: "/recalls".into(),
+        path: "/recalls.atom".into(),
+        title: "缺陷产品召回公告".into(),
+        entries,
+    };
+    atom::respond(&feed, &atom::base_url(&state, &headers))
 }
 
 /// `GET /recalls/{id}`: one recall notice.
@@ -162,7 +194,7 @@ pub async fn page_one(
     State(state): State<AppState>,
     headers: HeaderMap,
     Path(id): Path<String>,
-    Query(q): Query<PageQuery>,
+    Query(q): Query<LangQuery>,
 ) -> Response {
     let lang = page_lang(&headers, q.lang.as_deref());
     let Ok(id) = id.parse::<i64>() else {
