@@ -101,6 +101,9 @@ pub enum RecallError {
     /// Only an active recall is acknowledged or closed.
     #[error("the recall is {0}, not active")]
     NotActive(&'static str),
+    /// The reporting interval is outside 1–90 days.
+    #[error("report_every_days is {0}: reports are due every 1 to 90 days")]
+    Interval(i64),
     /// A text is missing or too long.
     #[error("{field}: {problem}")]
     Text {
@@ -117,6 +120,7 @@ impl RecallError {
         match self {
             RecallError::NotPending(_) => "recall_not_pending",
             RecallError::NotActive(_) => "recall_not_active",
+            RecallError::Interval(_) => "report_interval",
             RecallError::Text { .. } => "text",
         }
     }
@@ -188,8 +192,41 @@ pub fn effectiveness(distributed: f64, sold: f64, recovered: f64, in_trade: f64)
     }
 }
 
+/// Days between progress reports when the plan does not say.
+pub const REPORT_EVERY_DAYS: i64 = 30;
+
+/// Checks a plan's reporting interval (days).
+pub fn report_interval(days: Option<i64>) -> Result<i64, RecallError> {
+    match days.unwrap_or(REPORT_EVERY_DAYS) {
+        d @ 1..=90 => Ok(d),
+        d => Err(RecallError::Interval(d)),
+    }
+}
+
+/// When the next progress report is due (ms since the epoch): `every_days` after the
+/// last report, or after the recall came into force when none was filed yet.
+pub fn next_report_due(active_since_ms: i64, last_report_ms: Option<i64>, every_days: i64) -> i64 {
+    last_report_ms
+        .unwrap_or(active_since_ms)
+        .saturating_add(every_days.saturating_mul(86_400_000))
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn reports_fall_due_an_interval_after_the_last_one() {
+        const DAY: i64 = 86_400_000;
+        assert_eq!(next_report_due(0, None, 30), 30 * DAY);
+        assert_eq!(next_report_due(0, Some(40 * DAY), 30), 70 * DAY);
+        assert_eq!(report_interval(None), Ok(30));
+        assert_eq!(report_interval(Some(7)), Ok(7));
+        assert_eq!(
+            report_interval(Some(0)).unwrap_err().code(),
+            "report_interval"
+        );
+        assert!(report_interval(Some(91)).is_err());
+    }
+
     use super::*;
 
     #[test]

@@ -146,6 +146,7 @@ when there is one. `detail` is in Chinese unless `Accept-Language` prefers Engli
         api::recalls::confirm,
         api::recalls::acknowledge,
         api::recalls::close,
+        api::recalls::report,
         api::public_recalls::list,
         api::public_recalls::one,
         api::public_recalls::page_list,

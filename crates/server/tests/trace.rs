@@ -569,6 +569,11 @@ async fn recall_lot_l1(
             422,
             "enterprise_product",
         ),
+        (
+            json!({"product": GTIN, "lots": ["L1"], "risk_class": "II", "reason": "漏电", "report_every_days": 0}),
+            422,
+            "report_interval",
+        ),
     ] {
         let r = post("/api/v1/recalls".into(), ent, body.clone()).await;
         assert_eq!(
@@ -599,7 +604,8 @@ async fn recall_lot_l1(
         "/api/v1/recalls".into(),
         ent,
         json!({"enterprise": uscc("130102", 1).to_string(), "product": GTIN, "lots": ["L1"], "risk_class": "II",
-               "reason": "包装密封不严，可能变质", "remedy": "停止销售，退回生产企业"}),
+               "reason": "包装密封不严，可能变质", "remedy": "停止销售，退回生产企业",
+               "plan": "经销商 7 日内退回，门店下架", "report_every_days": 7}),
     )
     .await;
     assert_eq!(r.status, 201, "{l}: {:?}", r.json);
@@ -611,6 +617,22 @@ async fn recall_lot_l1(
     );
     assert_eq!(r.json["lots"], json!(["L1"]), "{l}");
     assert_eq!(r.json["parties"], json!([]), "{l}");
+    assert_eq!(
+        (
+            r.json["plan"].as_str(),
+            r.json["report_every_days"].as_i64(),
+            r.json["next_report_due"].as_str()
+        ),
+        (Some("经销商 7 日内退回，门店下架"), Some(7), None),
+        "{l}: no report is due before it is in force"
+    );
+    let r = post(
+        format!("/api/v1/recalls/{id}/reports"),
+        ent,
+        json!({"text": "too early"}),
+    )
+    .await;
+    assert_eq!(r.json["code"], "recall_not_active", "{l}");
     assert_eq!(verdict(1).await["verdict"], "genuine", "{l}");
     let r = post(
         "/api/v1/recalls".into(),
@@ -740,6 +762,50 @@ async fn recall_lot_l1(
         [6.0, 3.0, 2.0, 0.5],
         "{l}: {e}"
     );
+
+    // Progress reports keep the figures of their moment; a party may not file one.
+    let r = post(
+        format!("/api/v1/recalls/{id}/reports"),
+        dc_user,
+        json!({"text": "我们已退货"}),
+    )
+    .await;
+    assert_eq!(r.status, 403, "{l}: {:?}", r.json);
+    let r = post(
+        format!("/api/v1/recalls/{id}/reports"),
+        ent,
+        json!({"text": "  "}),
+    )
+    .await;
+    assert_eq!(r.json["code"], "text", "{l}");
+    let r = post(
+        format!("/api/v1/recalls/{id}/reports"),
+        ent,
+        json!({"text": "第一周：收回 3 件，其中 1 件在门店销毁"}),
+    )
+    .await;
+    assert_eq!(r.status, 201, "{l}: {:?}", r.json);
+    let report = &r.json["reports"][0];
+    assert_eq!(
+        (
+            report["recovered"].as_f64(),
+            report["rate"].as_f64(),
+            report["reported_by"].as_str()
+        ),
+        (Some(3.0), Some(0.5), Some("maker-user")),
+        "{l}: {report}"
+    );
+    assert_eq!(r.json["report_overdue"], false, "{l}");
+    let due: jiff::Timestamp = r.json["next_report_due"].as_str().unwrap().parse().unwrap();
+    let filed: jiff::Timestamp = report["reported_at"].as_str().unwrap().parse().unwrap();
+    assert_eq!(
+        due.as_millisecond() - filed.as_millisecond(),
+        7 * 86_400_000,
+        "{l}: the next is due a week after this one"
+    );
+    let page = send(app, request("GET", &format!("/recalls/{id}"), None, None)).await;
+    let page = String::from_utf8_lossy(&page.raw).into_owned();
+    assert!(page.contains("已收回 50.0 %"), "{l}: {page}");
 
     // Closed by the bureau with its report; L1 stays recalled.
     let r = post(

@@ -27,6 +27,30 @@ pub struct NewRecall {
     pub reason: String,
     /// What holders and consumers are to do (return, repair, replace, refund).
     pub remedy: Option<String>,
+    /// How the recall will be carried out (who collects, where, by when).
+    pub plan: Option<String>,
+    /// Days between progress reports (1–90; default 30).
+    pub report_every_days: Option<i64>,
+}
+
+/// A progress report of a recall in force, with the figures of its moment.
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
+pub struct RecallReport {
+    /// Its id.
+    pub id: i64,
+    /// What was done since the last report.
+    pub text: String,
+    /// Units that had left their maker when it was filed.
+    pub distributed: f64,
+    /// Units recovered by then.
+    pub recovered: f64,
+    /// `recovered / distributed` then.
+    pub rate: f64,
+    /// Who filed it.
+    pub reported_by: String,
+    /// When.
+    #[schema(format = DateTime)]
+    pub reported_at: String,
 }
 
 /// A recall as listed.
@@ -65,6 +89,9 @@ pub struct RecallSummary {
     /// When it was closed.
     #[schema(format = DateTime)]
     pub closed_at: Option<String>,
+    /// The maker's organisation id.
+    #[serde(skip)]
+    pub enterprise_id: i64,
 }
 
 /// A place told of a recall.
@@ -112,6 +139,17 @@ pub struct Recall {
     pub effectiveness: Effectiveness,
     /// The bureau's closing report.
     pub closing_report: Option<String>,
+    /// How it is carried out.
+    pub plan: Option<String>,
+    /// Days between progress reports.
+    pub report_every_days: i64,
+    /// Progress reports, oldest first.
+    pub reports: Vec<RecallReport>,
+    /// When the next report is due, while it is in force.
+    #[schema(format = DateTime)]
+    pub next_report_due: Option<String>,
+    /// Whether that day has passed.
+    pub report_overdue: bool,
 }
 
 fn rule(e: RecallError) -> StoreError {
@@ -126,11 +164,16 @@ fn rule(e: RecallError) -> StoreError {
             field,
             message: e.to_string(),
         },
+        RecallError::Interval(_) => StoreError::Invalid {
+            code: e.code(),
+            field: "report_every_days",
+            message: e.to_string(),
+        },
     }
 }
 
 const SELECT: &str = "SELECT r.id, o.uscc, o.name, r.product_id, p.name, r.risk_class, r.kind, r.status, r.reason, r.remedy, \
-     r.region, r.created_at, r.active_since, r.closed_at, r.scope, r.closing_report, r.enterprise_id \
+     r.region, r.created_at, r.active_since, r.closed_at, r.scope, r.closing_report, r.enterprise_id, r.plan, r.report_every_days \
      FROM recalls r JOIN organisations o ON o.id = r.enterprise_id JOIN products p ON p.id = r.product_id";
 
 fn read_summary(r: &Row, lots: Vec<String>) -> Result<RecallSummary, StoreError> {
@@ -150,6 +193,7 @@ fn read_summary(r: &Row, lots: Vec<String>) -> Result<RecallSummary, StoreError>
         created_at: rfc3339(r.int(11)?),
         active_since: r.opt_int(12)?.map(rfc3339),
         closed_at: r.opt_int(13)?.map(rfc3339),
+        enterprise_id: r.int(16)?,
     })
 }
 
@@ -175,6 +219,11 @@ impl Scoped<'_> {
             None | Some("") => None,
             Some(r) => Some(recall::text("remedy", r, 2_000).map_err(rule)?),
         };
+        let plan = match new.plan.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(p) => Some(recall::text("plan", p, 5_000).map_err(rule)?),
+        };
+        let every = recall::report_interval(new.report_every_days).map_err(rule)?;
         let product = self
             .store
             .db
@@ -233,8 +282,8 @@ impl Scoped<'_> {
         }
         let id = tx
             .fetch_one(
-                "INSERT INTO recalls (enterprise_id, product_id, scope, risk_class, reason, remedy, kind, status, region, created_by, created_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending', $8, $9, $10) RETURNING id",
+                "INSERT INTO recalls (enterprise_id, product_id, scope, risk_class, reason, remedy, kind, status, region, created_by, created_at, plan, report_every_days) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending', $8, $9, $10, $11, $12) RETURNING id",
                 params![
                     enterprise_id,
                     new.scope.product_id,
@@ -245,7 +294,9 @@ impl Scoped<'_> {
                     if ordered { "ordered" } else { "voluntary" },
                     region.as_str(),
                     self.principal.username.as_str(),
-                    at
+                    at,
+                    plan,
+                    every
                 ],
             )
             .await?
@@ -368,6 +419,31 @@ impl Scoped<'_> {
         self.recall(id).await
     }
 
+    /// Files a progress report on a recall in force: its enterprise or a bureau that
+    /// may decide it. The report keeps the effectiveness figures of this moment.
+    pub async fn report_recall(&self, id: i64, text: &str) -> Result<Recall, StoreError> {
+        let text = recall::text("text", text, 5_000).map_err(rule)?;
+        let before = self.recall(id).await?;
+        let own = self.principal.role == Role::Enterprise
+            && self.principal.org_id == Some(before.summary.enterprise_id);
+        if !own {
+            self.may_decide(&before)?;
+        }
+        recall::may_act(before.summary.status).map_err(rule)?;
+        let e = &before.effectiveness;
+        let at = now_ms();
+        let mut tx = self.store.db.begin().await?;
+        tx.execute(
+            "INSERT INTO recall_reports (recall_id, text, distributed, recovered, rate, reported_by, reported_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            params![id, text.as_str(), e.distributed, e.recovered, e.rate, self.principal.username.as_str(), at],
+        )
+        .await?;
+        self.recall_audited(&mut tx, id, &before.summary.enterprise, "recall.report", at)
+            .await?;
+        tx.commit().await?;
+        self.recall(id).await
+    }
+
     /// A bureau closes an active recall with its report; the batches stay recalled.
     pub async fn close_recall(&self, id: i64, report: &str) -> Result<Recall, StoreError> {
         let report = recall::text("report", report, 20_000).map_err(rule)?;
@@ -434,7 +510,27 @@ impl Scoped<'_> {
             .collect::<Result<Vec<_>, StoreError>>()?;
         let ids: Vec<i64> = batches.iter().map(|b| b.id).collect();
         let (holders, _) = self.store.holders(&ids).await?;
+        let reports = self.store.recall_reports(id).await?;
+        let every = row.int(18)?;
+        let next_due = match (summary.status, row.opt_int(12)?) {
+            (RecallStatus::Active, Some(since)) => Some(recall::next_report_due(
+                since,
+                reports.last().and_then(|r| {
+                    r.reported_at
+                        .parse::<jiff::Timestamp>()
+                        .ok()
+                        .map(|t| t.as_millisecond())
+                }),
+                every,
+            )),
+            _ => None,
+        };
         Ok(Recall {
+            plan: row.opt_text(17)?,
+            report_every_days: every,
+            reports,
+            next_report_due: next_due.map(rfc3339),
+            report_overdue: next_due.is_some_and(|d| d < now_ms()),
             acknowledged: parties
                 .iter()
                 .filter(|p| p.acknowledged_at.is_some())
@@ -738,6 +834,29 @@ impl crate::Store {
         }
         rows.iter()
             .map(|r| read_summary(r, lots.remove(&r.int(0)?).unwrap_or_default()))
+            .collect()
+    }
+
+    /// A recall's progress reports, oldest first.
+    pub async fn recall_reports(&self, id: i64) -> Result<Vec<RecallReport>, StoreError> {
+        self.db
+            .fetch_all(
+                "SELECT id, text, distributed, recovered, rate, reported_by, reported_at FROM recall_reports WHERE recall_id = $1 ORDER BY id",
+                params![id],
+            )
+            .await?
+            .iter()
+            .map(|r| {
+                Ok(RecallReport {
+                    id: r.int(0)?,
+                    text: r.text(1)?,
+                    distributed: r.real(2)?,
+                    recovered: r.real(3)?,
+                    rate: r.real(4)?,
+                    reported_by: r.text(5)?,
+                    reported_at: rfc3339(r.int(6)?),
+                })
+            })
             .collect()
     }
 

@@ -122,6 +122,7 @@ pub fn routes(state: &AppState) -> Router<AppState> {
             post(recalls::acknowledge),
         )
         .route("/api/v1/recalls/{id}/close", post(recalls::close))
+        .route("/api/v1/recalls/{id}/reports", post(recalls::report))
         .route("/api/v1/cases", get(cases::list).post(cases::open))
         .route("/api/v1/cases/{id}", get(cases::get))
         .route("/api/v1/cases/{id}/actions", post(cases::act))

@@ -103,6 +103,9 @@ struct ListPage {
 struct OnePage {
     zh: bool,
     r: Notice,
+    /// Each progress report's date and the share recovered by then (the reports'
+    /// texts are for the bureau).
+    progress: Vec<(String, String)>,
 }
 
 /// The language of a notice page.
@@ -201,11 +204,20 @@ pub async fn page_one(
         return ApiError::from(zhijian_store::StoreError::NotFound { entity: "recall" })
             .into_response();
     };
-    match state.store.public_recall(id).await {
-        Ok(r) => html(
+    let found = async {
+        let r = state.store.public_recall(id).await?;
+        let reports = state.store.recall_reports(id).await?;
+        Ok::<_, zhijian_store::StoreError>((r, reports))
+    };
+    match found.await {
+        Ok((r, reports)) => html(
             &OnePage {
                 zh: lang == Lang::Zh,
                 r: notice(r, lang),
+                progress: reports
+                    .iter()
+                    .map(|x| (local(&x.reported_at), format!("{:.1} %", x.rate * 100.0)))
+                    .collect(),
             },
             StatusCode::OK,
         ),

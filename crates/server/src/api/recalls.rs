@@ -38,6 +38,10 @@ pub struct RecallInput {
     pub reason: String,
     /// What holders and consumers are to do.
     pub remedy: Option<String>,
+    /// How the recall is carried out (who collects, where, by when).
+    pub plan: Option<String>,
+    /// Days between progress reports, 1–90 (default 30).
+    pub report_every_days: Option<i64>,
 }
 
 /// `POST /api/v1/recalls`.
@@ -91,6 +95,8 @@ pub async fn start(
             risk_class,
             reason: input.reason,
             remedy: input.remedy,
+            plan: input.plan,
+            report_every_days: input.report_every_days,
         })
         .await?;
     Ok((StatusCode::CREATED, AxumJson(recall)))
@@ -259,4 +265,41 @@ pub async fn close(
             .close_recall(id, &input.report)
             .await?,
     ))
+}
+
+/// The body of `POST /api/v1/recalls/{id}/reports`.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReportInput {
+    /// What was done since the last report (1–5 000 characters).
+    pub text: String,
+}
+
+/// `POST /api/v1/recalls/{id}/reports`.
+#[utoipa::path(post, path = "/api/v1/recalls/{id}/reports", operation_id = "report_recall", tag = "recalls",
+    summary = "File a progress report on a recall in force",
+    description = "By the recalling enterprise or a bureau that may decide the recall. The report keeps the effectiveness figures of the moment; the next one is due `report_every_days` later (`next_report_due`, `report_overdue` on the recall).",
+    security(("bearer" = []), ("session" = [])), params(("id" = i64, Path), crate::openapi::CsrfHeader),
+    request_body = ReportInput,
+    responses(
+        (status = 201, body = Recall),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 404, response = crate::openapi::NotFound),
+        (status = 409, description = "`recall_not_active`.", body = crate::openapi::Problem, content_type = "application/problem+json"),
+        (status = 422, response = crate::openapi::Unprocessable),
+        (status = 500, response = crate::openapi::Internal),
+    ))]
+pub async fn report(
+    State(state): State<AppState>,
+    who: Authed,
+    Path(id): Path<i64>,
+    Json(input): Json<ReportInput>,
+) -> Result<(StatusCode, AxumJson<Recall>), ApiError> {
+    let r = state
+        .store
+        .scoped(&who.0)
+        .report_recall(id, &input.text)
+        .await?;
+    Ok((StatusCode::CREATED, AxumJson(r)))
 }

@@ -34,6 +34,8 @@ pub enum Done {
     Acknowledged,
     /// Closed.
     Closed,
+    /// A progress report filed.
+    Reported,
 }
 
 impl Done {
@@ -44,6 +46,7 @@ impl Done {
             Done::Confirmed => "f",
             Done::Acknowledged => "a",
             Done::Closed => "c",
+            Done::Reported => "r",
         }
     }
 
@@ -54,6 +57,7 @@ impl Done {
             Done::Confirmed,
             Done::Acknowledged,
             Done::Closed,
+            Done::Reported,
         ]
         .into_iter()
         .find(|d| d.encode() == s)
@@ -69,6 +73,7 @@ impl Done {
             ),
             Done::Acknowledged => lang.pick("已确认收到召回通知。", "Acknowledged."),
             Done::Closed => lang.pick("召回已结束。", "The recall is closed."),
+            Done::Reported => lang.pick("进展报告已提交。", "The progress report is filed."),
         }
     }
 }
@@ -228,6 +233,8 @@ pub struct StartForm {
     risk_class: Option<String>,
     reason: Option<String>,
     remedy: Option<String>,
+    plan: Option<String>,
+    report_every_days: Option<String>,
 }
 
 /// `POST /console/recalls`.
@@ -262,6 +269,17 @@ pub async fn start(
                     risk_class,
                     reason: f.reason.unwrap_or_default(),
                     remedy: f.remedy,
+                    plan: f.plan,
+                    report_every_days: match f.report_every_days.as_deref().map(str::trim) {
+                        None | Some("") => None,
+                        Some(d) => Some(d.parse().map_err(|_| {
+                            ApiError::invalid(
+                                "report_interval",
+                                "report_every_days",
+                                "report_every_days: a whole number of days, 1–90",
+                            )
+                        })?),
+                    },
                 })
                 .await?,
         )
@@ -325,6 +343,21 @@ struct RecallPage {
     can_close: bool,
     can_acknowledge: bool,
     bureau_acknowledges: bool,
+    plan: Option<String>,
+    report_every_days: i64,
+    reports: Vec<ReportRow>,
+    next_report_due: Option<String>,
+    report_overdue: bool,
+    can_report: bool,
+}
+
+/// A progress report as the page lists it.
+struct ReportRow {
+    at: String,
+    by: String,
+    text: String,
+    rate: String,
+    recovered: String,
 }
 
 fn units(n: f64) -> String {
@@ -391,6 +424,18 @@ pub async fn page(
         })
         .collect();
     let active = status == RecallStatus::Active;
+    let reports = r
+        .reports
+        .iter()
+        .map(|x| ReportRow {
+            at: shanghai_text(&x.reported_at),
+            by: x.reported_by.clone(),
+            text: x.text.clone(),
+            rate: format!("{:.1} %", x.rate * 100.0),
+            recovered: units(x.recovered),
+        })
+        .collect();
+    let maker = enterprise && own_org == Some(r.summary.enterprise_id);
     let view = RecallPage {
         l,
         zh: lang == Lang::Zh,
@@ -427,6 +472,12 @@ pub async fn page(
         rate_pct: (e.rate * 100.0).round() as u32,
         can_confirm: status == RecallStatus::Pending && decides,
         can_close: active && decides,
+        can_report: active && (decides || maker),
+        plan: r.plan,
+        report_every_days: r.report_every_days,
+        reports,
+        next_report_due: r.next_report_due.as_deref().map(shanghai_text),
+        report_overdue: r.report_overdue,
         product: r.summary.product,
         enterprise: r.summary.enterprise_name,
         enterprise_uscc: r.summary.enterprise,
@@ -476,6 +527,12 @@ pub async fn act(
                     .close_recall(id, f.report.as_deref().unwrap_or(""))
                     .await?;
                 Done::Closed
+            }
+            "report" => {
+                scoped
+                    .report_recall(id, f.report.as_deref().unwrap_or(""))
+                    .await?;
+                Done::Reported
             }
             _ => return Err(ApiError::invalid("recall_act", "act", "unknown action")),
         };
