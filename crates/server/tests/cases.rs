@@ -218,12 +218,82 @@ async fn a_case_from_a_complaint_is_investigated_decided_and_closed() {
             "case_status",
             "{l}"
         );
+        // An evidence file: checked by content, listed on the case, read back whole.
+        let r = send(
+            &app,
+            upload(
+                &format!("/api/v1/cases/{id}/files"),
+                Some(&sjz),
+                "scene.exe",
+                b"MZ\x90\x00",
+            ),
+        )
+        .await;
+        assert_eq!(r.status, 422, "{l}: {:?}", r.json);
+        let r = send(
+            &app,
+            upload(
+                &format!("/api/v1/cases/{id}/files"),
+                Some(&sjz),
+                "现场照片.png",
+                PNG,
+            ),
+        )
+        .await;
+        assert_eq!(r.status, 201, "{l}: {:?}", r.json);
+        let f = &r.json["files"][0];
+        assert_eq!(
+            (
+                f["file_name"].as_str(),
+                f["media_type"].as_str(),
+                f["added_by"].as_str()
+            ),
+            (Some("现场照片.png"), Some("image/png"), Some("sjz")),
+            "{l}: {f}"
+        );
+        let fid = f["id"].as_i64().unwrap();
+        let r = send(
+            &app,
+            request(
+                "GET",
+                &format!("/api/v1/cases/{id}/files/{fid}"),
+                Some(&sjz),
+                None,
+            ),
+        )
+        .await;
+        assert_eq!((r.status.as_u16(), r.raw.as_slice()), (200, PNG), "{l}");
+        let r = send(
+            &app,
+            request(
+                "GET",
+                &format!("/api/v1/cases/{id}/files/{fid}"),
+                None,
+                None,
+            ),
+        )
+        .await;
+        assert_eq!(r.status, 401, "{l}: evidence is not public");
         let r = act(
             sjz.clone(),
             json!({"action": "close", "text": "罚没款已缴清，案件办结"}),
         )
         .await;
         assert_eq!(r.json["status"], "closed", "{l}");
+        let late = send(
+            &app,
+            upload(
+                &format!("/api/v1/cases/{id}/files"),
+                Some(&sjz),
+                "late.png",
+                PNG,
+            ),
+        )
+        .await;
+        assert_eq!(
+            late.json["code"], "case_status",
+            "{l}: a closed case takes no files"
+        );
         let kinds: Vec<&str> = r.json["steps"]
             .as_array()
             .unwrap()
@@ -239,6 +309,7 @@ async fn a_case_from_a_complaint_is_investigated_decided_and_closed() {
                 "note",
                 "transferred_out",
                 "decided",
+                "file",
                 "closed"
             ],
             "{l}"

@@ -183,6 +183,35 @@ async fn complaints_are_routed_followed_and_handled() {
             number.starts_with("TS-") && number.len() == 17,
             "{l}: {number}"
         );
+        // Photos go with the tracking number: images only, unknown numbers not found.
+        let photos = format!("/api/v1/complaints/track/{number}/photos");
+        let r = send(&app, upload(&photos, None, "receipt.txt", b"not an image")).await;
+        assert_eq!(r.status, 422, "{l}: {:?}", r.json);
+        let r = send(&app, upload(&photos, None, "水饺.png", PNG)).await;
+        assert_eq!(r.status, 201, "{l}: {:?}", r.json);
+        assert_eq!(r.json["added_by"], "complainant", "{l}");
+        let r = send(
+            &app,
+            upload(
+                "/api/v1/complaints/track/TS-0000-0000-0000/photos",
+                None,
+                "x.png",
+                PNG,
+            ),
+        )
+        .await;
+        assert_eq!(r.status, 404, "{l}");
+        let r = send(
+            &app,
+            request(
+                "GET",
+                &format!("/api/v1/complaints/track/{number}"),
+                None,
+                None,
+            ),
+        )
+        .await;
+        assert_eq!(r.json["photos"], 1, "{l}: {:?}", r.json);
         let by_region =
             file(json!({"text": "超市销售过期酸奶", "region": "130602", "product": "酸奶"})).await;
         assert_eq!(by_region.status, 201, "{l}");

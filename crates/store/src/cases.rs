@@ -11,6 +11,7 @@ use zhijian_core::region::RegionCode;
 
 use crate::audit::{self, Change};
 use crate::db::{Row, Tx};
+use crate::linked_files::{self, LinkedFile, Owner};
 use crate::{Scoped, StoreError, Where, nearest_bureau, now_ms, params, required_text, rfc3339};
 
 /// A case to open.
@@ -105,6 +106,8 @@ pub struct Case {
     pub fine_yuan: Option<i64>,
     /// The closing report.
     pub closing_report: Option<String>,
+    /// Evidence documents and photos, in the order they were added.
+    pub files: Vec<LinkedFile>,
 }
 
 /// Kinds of evidence.
@@ -378,10 +381,45 @@ impl Scoped<'_> {
             decision: row.opt_text(12)?,
             fine_yuan: row.opt_int(13)?,
             closing_report: row.opt_text(14)?,
+            files: self.store.linked_files(Owner::Case(id)).await?,
             joint,
             evidence,
             steps,
         })
+    }
+
+    /// Adds a checked evidence file (see `zhijian_core::attachment::check`) to an open
+    /// or decided case the caller handles; the step names the file.
+    pub async fn add_case_file(
+        &self,
+        id: i64,
+        file_name: &str,
+        media_type: &str,
+        bytes: &[u8],
+    ) -> Result<Case, StoreError> {
+        // Refuse before storing content for a case the caller may not touch.
+        self.case(id).await?;
+        let up = linked_files::store_content(self.store, file_name, media_type, bytes).await?;
+        let by = self.principal.username.clone();
+        self.move_case(
+            id,
+            CaseMove::Record,
+            "file",
+            file_name,
+            Some(Box::new(move |tx, id, at| {
+                Box::pin(async move {
+                    linked_files::link(tx, Owner::Case(id), &up, &by, at).await?;
+                    Ok(())
+                })
+            })),
+        )
+        .await
+    }
+
+    /// One evidence file of a case the caller may see, and its content.
+    pub async fn case_file(&self, id: i64, file: i64) -> Result<(LinkedFile, Vec<u8>), StoreError> {
+        self.case(id).await?;
+        self.store.linked_file(Owner::Case(id), file).await
     }
 
     /// The cases the caller may see, newest first; `status` narrows them.

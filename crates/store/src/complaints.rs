@@ -14,6 +14,7 @@ use zhijian_core::region::RegionCode;
 
 use crate::audit::{self, Change};
 use crate::db::{Row, Tx};
+use crate::linked_files::{self, LinkedFile, Owner};
 use crate::{Scoped, Store, StoreError, Where, now_ms, params, rfc3339, today};
 
 /// A complaint as filed.
@@ -83,6 +84,8 @@ pub struct Tracked {
     pub reply: Option<String>,
     /// What happened, oldest first.
     pub steps: Vec<TrackStep>,
+    /// How many photos the complainant added.
+    pub photos: usize,
 }
 
 /// A complaint as a bureau sees it.
@@ -131,6 +134,8 @@ pub struct Complaint {
     pub reply: Option<String>,
     /// The steps, with who took them.
     pub steps: Vec<ComplaintStep>,
+    /// The complainant's photos.
+    pub photos: Vec<LinkedFile>,
 }
 
 /// A step as a bureau sees it.
@@ -380,7 +385,55 @@ impl Store {
             outcome: r.opt_text(6)?.as_deref().and_then(Outcome::parse),
             reply: r.opt_text(7)?,
             steps,
+            photos: self.linked_files(Owner::Complaint(r.int(0)?)).await?.len(),
         })
+    }
+
+    /// Adds a checked photo (see `zhijian_core::attachment::check_photo`) to the complaint
+    /// of a tracking number, while it is being handled (received or accepted). Unknown
+    /// numbers are not found, as in tracking.
+    pub async fn add_complaint_photo(
+        &self,
+        typed: &str,
+        file_name: &str,
+        media_type: &str,
+        bytes: &[u8],
+    ) -> Result<LinkedFile, StoreError> {
+        let not_found = || StoreError::NotFound {
+            entity: "complaint",
+        };
+        let number = complaint::parse_tracking_number(typed).ok_or_else(not_found)?;
+        let r = self
+            .db
+            .fetch_optional(
+                "SELECT id, status FROM complaints WHERE tracking_number = $1",
+                params![number.as_str()],
+            )
+            .await?
+            .ok_or_else(not_found)?;
+        let status = ComplaintStatus::parse(&r.text(1)?).unwrap_or(ComplaintStatus::Received);
+        if !matches!(
+            status,
+            ComplaintStatus::Received | ComplaintStatus::Accepted
+        ) {
+            return Err(StoreError::Conflict {
+                code: "complaint_finished",
+                field: "file",
+                message: "the complaint is finished: photos can no longer be added".into(),
+            });
+        }
+        let up = linked_files::store_content(self, file_name, media_type, bytes).await?;
+        let mut tx = self.db.begin().await?;
+        let file = linked_files::link(
+            &mut tx,
+            Owner::Complaint(r.int(0)?),
+            &up,
+            "complainant",
+            now_ms(),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(file)
     }
 }
 
@@ -416,6 +469,7 @@ fn read(r: &Row, now: jiff::civil::Date) -> Result<Complaint, StoreError> {
         outcome: r.opt_text(16)?.as_deref().and_then(Outcome::parse),
         reply: r.opt_text(17)?,
         steps: Vec::new(),
+        photos: Vec::new(),
     })
 }
 
@@ -479,6 +533,16 @@ impl Scoped<'_> {
         self.read_complaint(id, true).await
     }
 
+    /// One photo of a complaint the caller handles, and its content.
+    pub async fn complaint_photo(
+        &self,
+        id: i64,
+        photo: i64,
+    ) -> Result<(LinkedFile, Vec<u8>), StoreError> {
+        self.read_complaint(id, true).await?;
+        self.store.linked_file(Owner::Complaint(id), photo).await
+    }
+
     /// One complaint with its steps; `scoped`: only if the caller may handle it (after
     /// a transfer out of their subtree they still see what they did).
     async fn read_complaint(&self, id: i64, scoped: bool) -> Result<Complaint, StoreError> {
@@ -515,6 +579,7 @@ impl Scoped<'_> {
                 })
             })
             .collect::<Result<_, StoreError>>()?;
+        c.photos = self.store.linked_files(Owner::Complaint(id)).await?;
         Ok(c)
     }
 

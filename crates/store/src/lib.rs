@@ -30,6 +30,7 @@ pub mod identity;
 pub mod import;
 pub mod incidents;
 pub mod licences;
+pub mod linked_files;
 mod name_index;
 pub mod notices;
 pub mod notifications;

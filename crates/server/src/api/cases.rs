@@ -210,3 +210,62 @@ pub async fn act(
         }
     }))
 }
+
+/// `POST /api/v1/cases/{id}/files`.
+#[utoipa::path(post, path = "/api/v1/cases/{id}/files", operation_id = "add_case_file", tag = "cases",
+    summary = "Add an evidence file to a case",
+    description = "multipart/form-data with the document as `file` (PDF, image, office document or text, by content; at most `max_attachment_bytes`); at most 50 per case, while it is open or decided. The case's steps record the file's name.",
+    security(("bearer" = []), ("session" = [])), params(("id" = i64, Path), crate::openapi::CsrfHeader),
+    request_body(content_type = "multipart/form-data", description = "file"),
+    responses(
+        (status = 201, body = Case),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 404, response = crate::openapi::NotFound),
+        (status = 409, description = "`too_many_files`, `case_status`.", body = crate::openapi::Problem, content_type = "application/problem+json"),
+        (status = 413, response = crate::openapi::PayloadTooLarge),
+        (status = 422, response = crate::openapi::Unprocessable),
+        (status = 500, response = crate::openapi::Internal),
+    ))]
+pub async fn add_file(
+    State(state): State<AppState>,
+    who: Authed,
+    Path(id): Path<i64>,
+    form: super::extract::Multipart,
+) -> Result<(StatusCode, AxumJson<Case>), ApiError> {
+    let (fields, file) = form.fields_and_file().await?;
+    let file =
+        file.ok_or_else(|| ApiError::invalid("required", "file", "attach the document as `file`"))?;
+    let name = fields
+        .get("file_name")
+        .map(String::as_str)
+        .unwrap_or("evidence");
+    let (name, media) =
+        zhijian_core::attachment::check(name, &file, state.config.max_attachment_bytes)?;
+    let case = state
+        .store
+        .scoped(&who.0)
+        .add_case_file(id, &name, media, &file)
+        .await?;
+    Ok((StatusCode::CREATED, AxumJson(case)))
+}
+
+/// `GET /api/v1/cases/{id}/files/{file}`: the document itself.
+#[utoipa::path(get, path = "/api/v1/cases/{id}/files/{file}", operation_id = "get_case_file", tag = "cases",
+    summary = "One evidence file of a case", security(("bearer" = []), ("session" = [])),
+    params(("id" = i64, Path), ("file" = i64, Path)),
+    responses(
+        (status = 200, description = "The file.", content_type = "application/octet-stream"),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 404, response = crate::openapi::NotFound),
+        (status = 500, response = crate::openapi::Internal),
+    ))]
+pub async fn file(
+    State(state): State<AppState>,
+    who: Authed,
+    Path((id, file)): Path<(i64, i64)>,
+) -> Result<axum::response::Response, ApiError> {
+    let (f, bytes) = state.store.scoped(&who.0).case_file(id, file).await?;
+    Ok(super::complaints::file_response(f, bytes))
+}

@@ -2,12 +2,14 @@
 
 use axum::Json as AxumJson;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use zhijian_core::code::SupervisionCode;
 use zhijian_core::complaint::{ComplaintStatus, Outcome};
 use zhijian_core::page::{Page, Paged};
 use zhijian_store::complaints::{Complaint, ComplaintFilter, Filed, NewComplaint, Tracked};
+use zhijian_store::linked_files::LinkedFile;
 
 use super::enterprises::known_region;
 use super::extract::Json;
@@ -261,4 +263,85 @@ pub async fn act_on(
             ));
         }
     })
+}
+
+/// `POST /api/v1/complaints/track/{tracking_number}/photos` (no sign-in).
+#[utoipa::path(post, path = "/api/v1/complaints/track/{tracking_number}/photos", operation_id = "add_complaint_photo", tag = "complaints",
+    summary = "Add a photo to a complaint (its tracking number is the key)",
+    description = "multipart/form-data with the image as `file` (PNG, JPEG or GIF by content, at most `max_attachment_bytes`); at most 5 per complaint, while it is received or accepted. An unknown number answers a bare 404. Rate-limited like verification.",
+    params(("tracking_number" = String, Path)),
+    request_body(content_type = "multipart/form-data", description = "file"),
+    responses(
+        (status = 201, body = LinkedFile),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 404, response = crate::openapi::NotFound),
+        (status = 409, description = "`too_many_files`, `complaint_finished`.", body = crate::openapi::Problem, content_type = "application/problem+json"),
+        (status = 413, response = crate::openapi::PayloadTooLarge),
+        (status = 422, response = crate::openapi::Unprocessable),
+        (status = 500, response = crate::openapi::Internal),
+    ))]
+pub async fn add_photo(
+    State(state): State<AppState>,
+    Path(number): Path<String>,
+    form: super::extract::Multipart,
+) -> Result<(StatusCode, AxumJson<LinkedFile>), ApiError> {
+    let (name, media, bytes) = photo_of(&state, form).await?;
+    let photo = state
+        .store
+        .add_complaint_photo(&number, &name, media, &bytes)
+        .await?;
+    Ok((StatusCode::CREATED, AxumJson(photo)))
+}
+
+/// The checked photo of a multipart form: its name, media type and bytes.
+pub(crate) async fn photo_of(
+    state: &AppState,
+    form: super::extract::Multipart,
+) -> Result<(String, &'static str, Vec<u8>), ApiError> {
+    let (fields, file) = form.fields_and_file().await?;
+    let file =
+        file.ok_or_else(|| ApiError::invalid("required", "file", "attach the photo as `file`"))?;
+    let name = fields
+        .get("file_name")
+        .map(String::as_str)
+        .unwrap_or("photo");
+    let (name, media) =
+        zhijian_core::attachment::check_photo(name, &file, state.config.max_attachment_bytes)?;
+    Ok((name, media, file))
+}
+
+/// `GET /api/v1/complaints/{id}/photos/{photo}`: the image itself.
+#[utoipa::path(get, path = "/api/v1/complaints/{id}/photos/{photo}", operation_id = "get_complaint_photo", tag = "complaints",
+    summary = "One photo of a complaint (its bureaus)", security(("bearer" = []), ("session" = [])),
+    params(("id" = i64, Path), ("photo" = i64, Path)),
+    responses(
+        (status = 200, description = "The image.", content_type = "image/*"),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 404, response = crate::openapi::NotFound),
+        (status = 500, response = crate::openapi::Internal),
+    ))]
+pub async fn photo(
+    State(state): State<AppState>,
+    who: Authed,
+    Path((id, photo)): Path<(i64, i64)>,
+) -> Result<Response, ApiError> {
+    let (f, bytes) = state
+        .store
+        .scoped(&who.0)
+        .complaint_photo(id, photo)
+        .await?;
+    Ok(file_response(f, bytes))
+}
+
+/// A stored file as a private, cacheable download.
+pub(crate) fn file_response(f: LinkedFile, bytes: Vec<u8>) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, f.media_type),
+            (header::CACHE_CONTROL, "private, max-age=86400".to_owned()),
+            (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_owned()),
+        ],
+        bytes,
+    )
+        .into_response()
 }

@@ -126,6 +126,12 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .route("/api/v1/cases", get(cases::list).post(cases::open))
         .route("/api/v1/cases/{id}", get(cases::get))
         .route("/api/v1/cases/{id}/actions", post(cases::act))
+        .route("/api/v1/cases/{id}/files", post(cases::add_file))
+        .route("/api/v1/cases/{id}/files/{file}", get(cases::file))
+        .route(
+            "/api/v1/complaints/{id}/photos/{photo}",
+            get(complaints::photo),
+        )
         .route("/api/v1/complaints", get(complaints::list))
         .route("/api/v1/complaints/{id}", get(complaints::get))
         .route("/api/v1/complaints/{id}/actions", post(complaints::act))
@@ -363,6 +369,10 @@ pub fn routes(state: &AppState) -> Router<AppState> {
                 .route(
                     "/api/v1/complaints/track/{tracking_number}",
                     get(complaints::track),
+                )
+                .route(
+                    "/api/v1/complaints/track/{tracking_number}/photos",
+                    post(complaints::add_photo),
                 )
                 .route("/q", get(verify::form))
                 .route("/q/{code}", get(verify::page))
