@@ -63,8 +63,10 @@ test('a complaint, a case and a recall, from a consumer\'s verification to the p
       assert.match(await flash(officer), /立案/);
       assert.match(await officer.textContent('#case-evidence'), /complaint/);
       await officer.screenshot({ path: shot('walk-02-case.png'), fullPage: true });
+      caseUrl = new URL(officer.url()).pathname;
     });
 
+    let caseUrl = '';
     let recallUrl = '';
     await t.test('the maker recalls the batch; the bureau confirms; the code verifies as recalled', async () => {
       await maker.goto(`${base}/console/recalls`);
@@ -74,6 +76,8 @@ test('a complaint, a case and a recall, from a consumer\'s verification to the p
       await maker.selectOption('#start-recall select[name=risk_class]', 'II');
       await maker.fill('#start-recall textarea[name=reason]', '浏览器测试：部分产品密封不良，可能发霉');
       await maker.fill('#start-recall input[name=remedy]', '请停止食用，凭包装到购买处退款');
+      await maker.fill('#start-recall textarea[name=plan]', '经销商七日内退回，门店立即下架');
+      await maker.fill('#start-recall input[name=report_every_days]', '7');
       await submitAndWait(maker, maker.locator('#start-recall button[type=submit]'));
       assert.match(await maker.textContent('#recall-status'), /待确认/);
       recallUrl = new URL(maker.url()).pathname;
@@ -87,6 +91,24 @@ test('a complaint, a case and a recall, from a consumer\'s verification to the p
       assert.equal(await consumer.getAttribute('section.verdict', 'data-verdict'), 'recalled');
       assert.match(await consumer.textContent('#recall-notice'), /凭包装到购买处退款/);
       await consumer.screenshot({ path: shot('walk-03-recalled.png'), fullPage: true });
+
+      // The maker reports progress; the report keeps the figures of its moment.
+      await maker.goto(`${base}${recallUrl}`);
+      assert.match(await maker.textContent('#recall-plan'), /门店立即下架/);
+      assert.match(await maker.textContent('#reports-title'), /每 7 天/);
+      await maker.fill('#report-form textarea[name=report]', '浏览器测试：第一周已通知全部经销商');
+      await submitAndWait(maker, maker.locator('#report-form button[type=submit]'));
+      assert.match(await maker.textContent('#recall-reports'), /第一周已通知全部经销商/);
+    });
+
+    await t.test('the officer decides the case; the decision is published', async () => {
+      await officer.goto(`${base}${caseUrl}`);
+      await officer.fill('#decide-form textarea[name=text]', '浏览器测试：责令改正，没收违法产品并处罚款');
+      await officer.fill('#decide-form input[name=fine_yuan]', '20000');
+      await submitAndWait(officer, officer.locator('#decide-form button[type=submit]'));
+      await consumer.goto(`${base}/penalties`);
+      assert.match(await consumer.textContent('main'), /没收违法产品并处罚款/);
+      assert.match(await consumer.textContent('main'), /罚款 20000 元/);
     });
 
     await t.test('the recall closes with its effectiveness; the public pages show each step', async () => {
@@ -103,6 +125,22 @@ test('a complaint, a case and a recall, from a consumer\'s verification to the p
       await consumer.goto(`${base}/complaints/track?n=${encodeURIComponent(tracking.toLowerCase())}`);
       assert.equal(await consumer.getAttribute('#complaint-status', 'data-status'), 'accepted');
       assert.match(await consumer.textContent('#complaint-steps'), /受理/);
+
+      // The portal: the recall on its home page, its progress on the notice, and the
+      // maker's profile with the recall and the penalty, reached from the home page.
+      await consumer.setViewportSize({ width: 390, height: 844 });
+      await consumer.goto(`${base}/`);
+      assert.match(await consumer.textContent('[data-role=recalls]'), new RegExp(batch.lot));
+      assert.match(await consumer.textContent('[data-role=penalties]'), /罚款 20000 元/);
+      await consumer.screenshot({ path: shot('walk-05-portal.png'), fullPage: true });
+      await consumer.goto(`${base}${recallUrl.replace('/console', '')}`);
+      assert.match(await consumer.textContent('#recall-progress'), /已收回/);
+      await consumer.goto(`${base}/`);
+      await Promise.all([consumer.waitForNavigation(), consumer.click('[data-role=penalties] a[href^="/enterprises/"]')]);
+      assert.match(await consumer.textContent('#profile'), new RegExp(batch.maker));
+      assert.match(await consumer.textContent('[data-role=recalls]'), new RegExp(batch.lot));
+      assert.match(await consumer.textContent('[data-role=penalties]'), /没收违法产品并处罚款/);
+      await consumer.screenshot({ path: shot('walk-06-profile.png'), fullPage: true });
     });
   } finally {
     await browser.close();
