@@ -36,6 +36,7 @@ test('a complaint, a case and a recall, from a consumer\'s verification to the p
     const officer = await as('officer-130000');
     const consumer = await browser.newPage({ locale: 'zh-CN' });
     let tracking = '';
+    let caseUrl = '';
 
     await t.test('the consumer verifies the code and complains from the verification page', async () => {
       await consumer.goto(`${base}/q/${code}`);
@@ -66,7 +67,6 @@ test('a complaint, a case and a recall, from a consumer\'s verification to the p
       caseUrl = new URL(officer.url()).pathname;
     });
 
-    let caseUrl = '';
     let recallUrl = '';
     await t.test('the maker recalls the batch; the bureau confirms; the code verifies as recalled', async () => {
       await maker.goto(`${base}/console/recalls`);
