@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# Public portal pages under load (issue 7): the public recall notices, the blacklist,
-# complaint tracking, the complaint form and the announcements, each beside GET /healthz
-# measured in the same run. Needs wrk (Debian package) and python3.
+# Public portal pages under load (issue 7): the portal's home, enterprise search and
+# profiles, penalties, the public recall notices, the blacklist, complaint tracking, the
+# complaint form, the announcements and the Atom feeds, each beside GET /healthz measured
+# in the same run. Needs wrk (Debian package) and python3.
 #
 #   bench/portal.sh [--database postgres://…]   (default: SQLite in a temp folder)
 #
-# On the small demo it orders 40 recalls, lists 40 enterprises on the blacklist and files
-# 500 complaints through the API first. Prints a Markdown table for docs/benchmarks.md.
+# On the small demo it orders 40 recalls, lists 40 enterprises on the blacklist, decides
+# 40 cases and files 500 complaints through the API first. Prints a Markdown table for docs/benchmarks.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
@@ -29,7 +30,7 @@ url=$(grep -o 'http://[0-9.:]*' "$data/serve.out" | head -1)
 token=$("$bin" token create "${db_args[@]}" --username admin)
 
 python3 - "$url" "$token" "$data" <<'PY'
-import json, random, sys, urllib.request
+import json, random, sys, urllib.parse, urllib.request
 url, token, out = sys.argv[1], sys.argv[2], sys.argv[3]
 def call(method, path, body=None, auth=True):
     req = urllib.request.Request(f"{url}{path}", method=method,
@@ -47,6 +48,10 @@ enterprises = call("GET", "/api/v1/enterprises?per_page=200")["items"]
 for e in enterprises[:40]:
     call("POST", "/api/v1/blacklist", {"enterprise": e["uscc"], "legal_basis": "《市场监督管理严重违法失信名单管理办法》第七条",
         "decision": f"冀市监失信〔2026〕{random.randrange(1, 999)}号", "reason": "基准测试：生产销售不合格产品，情节严重"})
+for e in enterprises[40:80]:
+    c = call("POST", "/api/v1/cases", {"title": "基准测试：生产不合格产品案", "origin": "manual", "enterprise": e["uscc"],
+        "region": e["region"], "summary": "监督抽查不合格"})
+    call("POST", f"/api/v1/cases/{c['id']}/actions", {"action": "decide", "text": "基准测试：没收违法所得并处罚款", "fine_yuan": random.randrange(1000, 100000)})
 numbers = []
 for i in range(500):
     r = call("POST", "/api/v1/complaints", {"text": f"基准测试投诉 {i}：产品质量问题", "region": random.choice(["130102", "130602", "130203"])}, auth=False)
@@ -63,7 +68,12 @@ write("track", [f"/complaints/track?n={n}" for n in numbers])
 write("track-api", [f"/api/v1/complaints/track/{n}" for n in numbers])
 write("form", ["/complaints"])
 write("announcements", ["/announcements"])
-print(f"{len(recalls)} recalls, 40 blacklisted, {len(numbers)} complaints", file=sys.stderr)
+write("home", ["/"])
+write("search", ["/enterprises?q=" + urllib.parse.quote(w) for w in ["食品", "燃气具", "石家庄", "有限公司", "乳业"]])
+write("profile", [f"/enterprises/{e['uscc']}" for e in enterprises[:80]])
+write("penalties", ["/penalties", "/penalties?page=2"])
+write("feeds", ["/recalls.atom", "/penalties.atom", "/blacklist.atom", "/announcements.atom", "/warnings.atom"])
+print(f"{len(recalls)} recalls, 40 blacklisted, 40 penalties, {len(numbers)} complaints", file=sys.stderr)
 PY
 
 run() { # name paths-file -> "rps p50 p99 non2xx"
@@ -80,7 +90,9 @@ echo "|---|---|---|---|---|---|"
 echo "| GET /healthz | $h_rps | $h_p50 | $h_p99 | $h_err | 1.00 |"
 for spec in "recalls:/recalls (list, 20 a page)" "recall:/recalls/{id}" "public-recalls:/api/v1/public-recalls" \
             "blacklist:/blacklist" "track:/complaints/track?n=… (page)" "track-api:/api/v1/complaints/track/{n}" \
-            "form:/complaints (form)" "announcements:/announcements"; do
+            "form:/complaints (form)" "announcements:/announcements" "home:/ (portal home)" \
+            "search:/enterprises?q=… (search)" "profile:/enterprises/{uscc} (profile)" "penalties:/penalties" \
+            "feeds:/{recalls,penalties,blacklist,announcements,warnings}.atom"; do
   name=${spec%%:*}; label=${spec#*:}
   read -r rps p50 p99 err <<<"$(run "$name" "$name.paths")"
   echo "| GET $label | $rps | $p50 | $p99 | $err | $(ratio "$rps" "$h_rps") |"

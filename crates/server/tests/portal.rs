@@ -318,19 +318,53 @@ async fn the_portal_finds_enterprises_and_publishes_penalties_and_feeds() {
         );
         assert!(page.contains("信用等级 不公开"), "{l}: {page}");
 
-        // Blacklisted: on the profile, the list (searchable) and its feed.
+        // Blacklisted on the case's decision: the case must be about it and decided.
+        let r = send(
+            &app,
+            request(
+                "POST",
+                "/api/v1/cases",
+                Some(&officer),
+                Some(
+                    json!({"title": "另案", "origin": "manual", "enterprise": code,
+                    "region": "130102", "summary": "调查中"}),
+                ),
+            ),
+        )
+        .await;
+        let open_case = r.json["id"].as_i64().unwrap();
+        let listing = |enterprise: &str, case_id: i64| {
+            json!({"enterprise": enterprise, "legal_basis": "《市场监督管理严重违法失信名单管理办法》第七条",
+                "decision": "冀市监失信〔2026〕3号", "reason": "生产销售不合格食品 <情节严重>", "case_id": case_id})
+        };
+        for (body, status, expected) in [
+            (listing(&other, case), 422, "case_enterprise"),
+            (listing(&code, open_case), 409, "case_not_decided"),
+        ] {
+            let r = send(
+                &app,
+                request("POST", "/api/v1/blacklist", Some(&officer), Some(body)),
+            )
+            .await;
+            assert_eq!(
+                (r.status.as_u16(), r.json["code"].as_str()),
+                (status, Some(expected)),
+                "{l}: {:?}",
+                r.json
+            );
+        }
         let r = send(
             &app,
             request(
                 "POST",
                 "/api/v1/blacklist",
                 Some(&officer),
-                Some(json!({"enterprise": code, "legal_basis": "《市场监督管理严重违法失信名单管理办法》第七条",
-                    "decision": "冀市监失信〔2026〕3号", "reason": "生产销售不合格食品 <情节严重>"})),
+                Some(listing(&code, case)),
             ),
         )
         .await;
         assert_eq!(r.status, 201, "{l}: {:?}", r.json);
+        assert_eq!(r.json["case_id"], case, "{l}");
         for (q, n) in [("恒信", 1), ("电器", 0), (code.as_str(), 1)] {
             let r = send(
                 &app,

@@ -23,6 +23,8 @@ pub struct NewEntry {
     pub reason: String,
     /// The last day it stays listed; none: until removed.
     pub until: Option<jiff::civil::Date>,
+    /// The decided case about this enterprise the listing follows from.
+    pub case_id: Option<i64>,
 }
 
 /// An entry.
@@ -55,9 +57,11 @@ pub struct Entry {
     pub removed_at: Option<String>,
     /// Why.
     pub removal_reason: Option<String>,
+    /// The case whose decision it follows from.
+    pub case_id: Option<i64>,
 }
 
-const SELECT: &str = "SELECT b.id, o.uscc, o.name, o.region, b.legal_basis, b.decision, b.reason, b.listed_on, b.until, b.removed_at, b.removal_reason \
+const SELECT: &str = "SELECT b.id, o.uscc, o.name, o.region, b.legal_basis, b.decision, b.reason, b.listed_on, b.until, b.removed_at, b.removal_reason, b.case_id \
      FROM blacklist_entries b JOIN organisations o ON o.id = b.enterprise_id";
 
 /// The condition of entries in force on `day` (`b.` is the entries' alias).
@@ -88,6 +92,7 @@ fn read(r: &Row, day: &str) -> Result<Entry, StoreError> {
         until,
         removed_at: removed_at.map(rfc3339),
         removal_reason: r.opt_text(10)?,
+        case_id: r.opt_int(11)?,
     })
 }
 
@@ -184,6 +189,23 @@ impl Scoped<'_> {
         if !self.principal.may(Action::Blacklist, org.id, region) {
             return Err(StoreError::Forbidden);
         }
+        if let Some(case_id) = new.case_id {
+            let case = self.case(case_id).await?;
+            if case.summary.enterprise.is_none() || case.summary.enterprise != org.uscc {
+                return Err(StoreError::Invalid {
+                    code: "case_enterprise",
+                    field: "case_id",
+                    message: format!("case {case_id} is not about {}", new.enterprise.trim()),
+                });
+            }
+            if case.decision.is_none() {
+                return Err(StoreError::Conflict {
+                    code: "case_not_decided",
+                    field: "case_id",
+                    message: format!("case {case_id} is not decided yet"),
+                });
+            }
+        }
         let day = today();
         if new.until.is_some_and(|u| u < day) {
             return Err(StoreError::Invalid {
@@ -196,10 +218,10 @@ impl Scoped<'_> {
         let mut tx = self.store.db.begin().await?;
         let id = tx
             .fetch_one(
-                "INSERT INTO blacklist_entries (enterprise_id, legal_basis, decision, reason, listed_on, until, listed_by, listed_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+                "INSERT INTO blacklist_entries (enterprise_id, legal_basis, decision, reason, listed_on, until, listed_by, listed_at, case_id) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
                 params![org.id, legal_basis.as_str(), decision.as_str(), reason.as_str(), day.to_string(),
-                        new.until.map(|u| u.to_string()), self.principal.username.as_str(), at],
+                        new.until.map(|u| u.to_string()), self.principal.username.as_str(), at, new.case_id],
             )
             .await?
             .int(0)?;

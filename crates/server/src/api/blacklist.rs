@@ -33,12 +33,14 @@ pub struct EntryInput {
     pub reason: String,
     /// The last day it stays listed (`YYYY-MM-DD`); absent: until removed.
     pub until: Option<String>,
+    /// The decided case about this enterprise that the listing follows from.
+    pub case_id: Option<i64>,
 }
 
 /// `POST /api/v1/blacklist`.
 #[utoipa::path(post, path = "/api/v1/blacklist", operation_id = "blacklist_enterprise", tag = "blacklist",
     summary = "List an enterprise on the blacklist",
-    description = "Officers of the enterprise's region (or above) and admins. `legal_basis`, `decision` and `reason` are required (422 `required` naming the field). While listed the enterprise grades D (factor `cap:blacklisted`, source `blacklist:{id}`) and appears on the public list.",
+    description = "Officers of the enterprise's region (or above) and admins. `legal_basis`, `decision` and `reason` are required (422 `required` naming the field). While listed the enterprise grades D (factor `cap:blacklisted`, source `blacklist:{id}`) and appears on the public list. With `case_id`, the listing follows from that case's decision: the case must be about the enterprise (422 `case_enterprise`) and decided (409 `case_not_decided`).",
     security(("bearer" = []), ("session" = [])), params(crate::openapi::CsrfHeader),
     request_body = EntryInput,
     responses(
@@ -46,6 +48,7 @@ pub struct EntryInput {
         (status = 401, response = crate::openapi::Unauthorized),
         (status = 403, response = crate::openapi::Forbidden),
         (status = 404, response = crate::openapi::NotFound),
+        (status = 409, description = "`case_not_decided`.", body = crate::openapi::Problem, content_type = "application/problem+json"),
         (status = 422, response = crate::openapi::Unprocessable),
         (status = 500, response = crate::openapi::Internal),
     ))]
@@ -78,6 +81,7 @@ pub async fn add(
             decision: input.decision,
             reason: input.reason,
             until,
+            case_id: input.case_id,
         })
         .await?;
     Ok((StatusCode::CREATED, AxumJson(entry)))

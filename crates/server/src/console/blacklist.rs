@@ -82,6 +82,7 @@ pub struct AddForm {
     decision: Option<String>,
     reason: Option<String>,
     until: Option<String>,
+    case_id: Option<String>,
 }
 
 /// `POST /console/blacklist`.
@@ -115,6 +116,7 @@ pub async fn add(
                     decision: f.decision.unwrap_or_default(),
                     reason: f.reason.unwrap_or_default(),
                     until,
+                    case_id: f.case_id.as_deref().and_then(super::fields::id_of),
                 })
                 .await?,
         )

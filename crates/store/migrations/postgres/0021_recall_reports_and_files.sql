@@ -30,3 +30,6 @@ CREATE TABLE linked_files (
     created_at  BIGINT  NOT NULL
 );
 CREATE INDEX linked_files_owner ON linked_files (owner_kind, owner_id, id);
+
+-- A blacklist entry made on a case's decision names the case.
+ALTER TABLE blacklist_entries ADD COLUMN case_id BIGINT REFERENCES cases (id);
