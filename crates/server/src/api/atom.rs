@@ -118,6 +118,30 @@ fn text(w: &mut Writer<Vec<u8>>, name: &str, value: &str) -> std::io::Result<()>
     Ok(())
 }
 
+/// Answers a feed request: the entries read (or the error reading them) as the feed of
+/// the list page `page`, served at `path`.
+pub fn serve(
+    state: &AppState,
+    headers: &HeaderMap,
+    page: &str,
+    path: &str,
+    title: &str,
+    entries: Result<Vec<Entry>, zhijian_store::StoreError>,
+) -> Response {
+    match entries {
+        Ok(entries) => respond(
+            &Feed {
+                page: page.into(),
+                path: path.into(),
+                title: title.into(),
+                entries,
+            },
+            &base_url(state, headers),
+        ),
+        Err(e) => crate::error::ApiError::from(e).into_response(),
+    }
+}
+
 /// The feed as a response.
 pub fn respond(feed: &Feed, base: &str) -> Response {
     (

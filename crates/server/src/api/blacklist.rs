@@ -185,7 +185,7 @@ pub async fn page(
 #[utoipa::path(get, path = "/blacklist.atom", tag = "blacklist", summary = "The blacklist as an Atom feed",
     responses((status = 200, description = "The 50 newest entries in force.", content_type = "application/atom+xml")))]
 pub async fn feed(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    let found = match state
+    let entries = state
         .store
         .public_blacklist(
             &Default::default(),
@@ -195,25 +195,24 @@ pub async fn feed(State(state): State<AppState>, headers: HeaderMap) -> Response
             },
         )
         .await
-    {
-        Ok(f) => f,
-        Err(e) => return ApiError::from(e).into_response(),
-    };
-    let entries = found
-        .items
-        .into_iter()
-        .map(|e| atom::Entry {
-            path: format!("/enterprises/{}", e.enterprise),
-            title: format!("列入严重违法失信名单：{}", e.enterprise_name),
-            updated: format!("{}T00:00:00+08:00", e.listed_on),
-            summary: format!("{}（{}；{}）", e.reason, e.legal_basis, e.decision),
-        })
-        .collect();
-    let feed = atom::Feed {
-        page: "/blacklist".into(),
-        path: "/blacklist.atom".into(),
-        title: "严重违法失信名单".into(),
+        .map(|found| {
+            found
+                .items
+                .into_iter()
+                .map(|e| atom::Entry {
+                    path: format!("/enterprises/{}", e.enterprise),
+                    title: format!("列入严重违法失信名单：{}", e.enterprise_name),
+                    updated: format!("{}T00:00:00+08:00", e.listed_on),
+                    summary: format!("{}（{}；{}）", e.reason, e.legal_basis, e.decision),
+                })
+                .collect()
+        });
+    atom::serve(
+        &state,
+        &headers,
+        "/blacklist",
+        "/blacklist.atom",
+        "严重违法失信名单",
         entries,
-    };
-    atom::respond(&feed, &atom::base_url(&state, &headers))
+    )
 }

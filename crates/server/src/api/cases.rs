@@ -267,5 +267,5 @@ pub async fn file(
     Path((id, file)): Path<(i64, i64)>,
 ) -> Result<axum::response::Response, ApiError> {
     let (f, bytes) = state.store.scoped(&who.0).case_file(id, file).await?;
-    Ok(super::complaints::file_response(f, bytes))
+    Ok(super::private_file(f.media_type, bytes))
 }

@@ -2,8 +2,8 @@
 
 use axum::Json as AxumJson;
 use axum::extract::{Path, Query, State};
-use axum::http::{StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
+use axum::response::Response;
 use serde::Deserialize;
 use zhijian_core::code::SupervisionCode;
 use zhijian_core::complaint::{ComplaintStatus, Outcome};
@@ -285,29 +285,12 @@ pub async fn add_photo(
     Path(number): Path<String>,
     form: super::extract::Multipart,
 ) -> Result<(StatusCode, AxumJson<LinkedFile>), ApiError> {
-    let (name, media, bytes) = photo_of(&state, form).await?;
+    let (name, media, bytes) = form.photo(state.config.max_attachment_bytes).await?;
     let photo = state
         .store
         .add_complaint_photo(&number, &name, media, &bytes)
         .await?;
     Ok((StatusCode::CREATED, AxumJson(photo)))
-}
-
-/// The checked photo of a multipart form: its name, media type and bytes.
-pub(crate) async fn photo_of(
-    state: &AppState,
-    form: super::extract::Multipart,
-) -> Result<(String, &'static str, Vec<u8>), ApiError> {
-    let (fields, file) = form.fields_and_file().await?;
-    let file =
-        file.ok_or_else(|| ApiError::invalid("required", "file", "attach the photo as `file`"))?;
-    let name = fields
-        .get("file_name")
-        .map(String::as_str)
-        .unwrap_or("photo");
-    let (name, media) =
-        zhijian_core::attachment::check_photo(name, &file, state.config.max_attachment_bytes)?;
-    Ok((name, media, file))
 }
 
 /// `GET /api/v1/complaints/{id}/photos/{photo}`: the image itself.
@@ -330,18 +313,5 @@ pub async fn photo(
         .scoped(&who.0)
         .complaint_photo(id, photo)
         .await?;
-    Ok(file_response(f, bytes))
-}
-
-/// A stored file as a private, cacheable download.
-pub(crate) fn file_response(f: LinkedFile, bytes: Vec<u8>) -> Response {
-    (
-        [
-            (header::CONTENT_TYPE, f.media_type),
-            (header::CACHE_CONTROL, "private, max-age=86400".to_owned()),
-            (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_owned()),
-        ],
-        bytes,
-    )
-        .into_response()
+    Ok(super::private_file(f.media_type, bytes))
 }

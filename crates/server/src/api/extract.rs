@@ -62,6 +62,20 @@ impl Multipart {
         }
         Ok((fields, file))
     }
+
+    /// Reads a form carrying one photo as `file`: its checked name, media type (by
+    /// content) and bytes, at most `max` of them.
+    pub async fn photo(self, max: usize) -> Result<(String, &'static str, Vec<u8>), ApiError> {
+        let (fields, file) = self.fields_and_file().await?;
+        let file = file
+            .ok_or_else(|| ApiError::invalid("required", "file", "attach the photo as `file`"))?;
+        let name = fields
+            .get("file_name")
+            .map(String::as_str)
+            .unwrap_or("photo");
+        let (name, media) = zhijian_core::attachment::check_photo(name, &file, max)?;
+        Ok((name, media, file))
+    }
 }
 
 /// The field named in a serde error message (`name: invalid type …` → `name`).

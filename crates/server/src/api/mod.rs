@@ -383,3 +383,19 @@ pub fn routes(state: &AppState) -> Router<AppState> {
                 )),
         )
 }
+
+/// A stored file (a photo, an evidence document) as a private, cacheable download whose
+/// type the browser may not second-guess.
+pub(crate) fn private_file(media_type: String, bytes: Vec<u8>) -> axum::response::Response {
+    use axum::http::header;
+    use axum::response::IntoResponse;
+    (
+        [
+            (header::CONTENT_TYPE, media_type),
+            (header::CACHE_CONTROL, "private, max-age=86400".to_owned()),
+            (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_owned()),
+        ],
+        bytes,
+    )
+        .into_response()
+}

@@ -447,101 +447,102 @@ fn feed_page() -> Page {
 #[utoipa::path(get, path = "/penalties.atom", tag = "portal", summary = "Administrative penalties as an Atom feed",
     responses((status = 200, description = "The 50 newest decisions.", content_type = "application/atom+xml")))]
 pub async fn penalties_feed(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    let found = match state
+    let entries = state
         .store
         .public_penalties(&PublicFilter::default(), feed_page())
         .await
-    {
-        Ok(f) => f,
-        Err(e) => return ApiError::from(e).into_response(),
-    };
-    let entries = found
-        .items
-        .into_iter()
-        .map(|p| {
-            let line = penalty_line(p.clone(), true);
-            atom::Entry {
-                path: format!("/penalties#case-{}", p.case_id),
-                title: format!("行政处罚：{}（{}）", line.enterprise_name, line.fine),
-                updated: p.decided_at,
-                summary: format!("{}。{}（{}）", p.title, p.decision, p.bureau),
-            }
-        })
-        .collect();
-    let feed = atom::Feed {
-        page: "/penalties".into(),
-        path: "/penalties.atom".into(),
-        title: "行政处罚信息公示".into(),
+        .map(|found| {
+            found
+                .items
+                .into_iter()
+                .map(|p| {
+                    let line = penalty_line(p.clone(), true);
+                    atom::Entry {
+                        path: format!("/penalties#case-{}", p.case_id),
+                        title: format!("行政处罚：{}（{}）", line.enterprise_name, line.fine),
+                        updated: p.decided_at,
+                        summary: format!("{}。{}（{}）", p.title, p.decision, p.bureau),
+                    }
+                })
+                .collect()
+        });
+    atom::serve(
+        &state,
+        &headers,
+        "/penalties",
+        "/penalties.atom",
+        "行政处罚信息公示",
         entries,
-    };
-    atom::respond(&feed, &atom::base_url(&state, &headers))
+    )
 }
 
 /// `GET /warnings.atom`: public risk warnings.
 #[utoipa::path(get, path = "/warnings.atom", tag = "portal", summary = "Public risk warnings as an Atom feed",
     responses((status = 200, description = "The 50 newest public warnings.", content_type = "application/atom+xml")))]
 pub async fn warnings_feed(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    let found = match state.store.public_warnings(feed_page()).await {
-        Ok(f) => f,
-        Err(e) => return ApiError::from(e).into_response(),
-    };
-    let entries = found
-        .items
-        .into_iter()
-        .map(|w| {
-            let category = crate::console::i18n::category(Lang::Zh, &w.category);
-            let region = crate::console::i18n::region_name(&w.region);
-            atom::Entry {
-                path: format!("/announcements#warning-{}", w.id),
-                title: format!(
-                    "{}：{} · {}",
-                    crate::console::warnings::level_name(Lang::Zh, w.level),
-                    category,
-                    region
-                ),
-                updated: w.updated_at.clone(),
-                summary: w
-                    .measures
-                    .clone()
-                    .unwrap_or_else(|| format!("{region}{category}产品质量风险预警")),
-            }
-        })
-        .collect();
-    let feed = atom::Feed {
-        page: "/announcements".into(),
-        path: "/warnings.atom".into(),
-        title: "产品质量风险预警".into(),
+    let entries = state.store.public_warnings(feed_page()).await.map(|found| {
+        found
+            .items
+            .into_iter()
+            .map(|w| {
+                let category = crate::console::i18n::category(Lang::Zh, &w.category);
+                let region = crate::console::i18n::region_name(&w.region);
+                atom::Entry {
+                    path: format!("/announcements#warning-{}", w.id),
+                    title: format!(
+                        "{}：{} · {}",
+                        crate::console::warnings::level_name(Lang::Zh, w.level),
+                        category,
+                        region
+                    ),
+                    updated: w.updated_at.clone(),
+                    summary: w
+                        .measures
+                        .clone()
+                        .unwrap_or_else(|| format!("{region}{category}产品质量风险预警")),
+                }
+            })
+            .collect()
+    });
+    atom::serve(
+        &state,
+        &headers,
+        "/announcements",
+        "/warnings.atom",
+        "产品质量风险预警",
         entries,
-    };
-    atom::respond(&feed, &atom::base_url(&state, &headers))
+    )
 }
 
 /// `GET /announcements.atom`: sampling announcements.
 #[utoipa::path(get, path = "/announcements.atom", tag = "sampling", summary = "Sampling announcements as an Atom feed",
     responses((status = 200, description = "The 50 newest announcements.", content_type = "application/atom+xml")))]
 pub async fn announcements_feed(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    let found = match state.store.announcements(None, feed_page()).await {
-        Ok(f) => f,
-        Err(e) => return ApiError::from(e).into_response(),
-    };
-    let entries = found
-        .items
-        .into_iter()
-        .map(|a| atom::Entry {
-            path: format!("/announcements/{}", a.id),
-            summary: format!(
-                "{}：合格 {} 批次，不合格 {} 批次（{}）",
-                a.region_name, a.passed, a.failed, a.published_by
-            ),
-            title: a.title,
-            updated: a.published_at,
-        })
-        .collect();
-    let feed = atom::Feed {
-        page: "/announcements".into(),
-        path: "/announcements.atom".into(),
-        title: "产品质量监督抽查公告".into(),
+    let entries = state
+        .store
+        .announcements(None, feed_page())
+        .await
+        .map(|found| {
+            found
+                .items
+                .into_iter()
+                .map(|a| atom::Entry {
+                    path: format!("/announcements/{}", a.id),
+                    summary: format!(
+                        "{}：合格 {} 批次，不合格 {} 批次（{}）",
+                        a.region_name, a.passed, a.failed, a.published_by
+                    ),
+                    title: a.title,
+                    updated: a.published_at,
+                })
+                .collect()
+        });
+    atom::serve(
+        &state,
+        &headers,
+        "/announcements",
+        "/announcements.atom",
+        "产品质量监督抽查公告",
         entries,
-    };
-    atom::respond(&feed, &atom::base_url(&state, &headers))
+    )
 }

@@ -147,7 +147,7 @@ pub async fn page_list(
 #[utoipa::path(get, path = "/recalls.atom", tag = "recalls", summary = "Recall notices as an Atom feed",
     responses((status = 200, description = "The 50 newest public recalls.", content_type = "application/atom+xml")))]
 pub async fn feed(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    let found = match state
+    let entries = state
         .store
         .public_recalls(
             &Default::default(),
@@ -157,36 +157,35 @@ pub async fn feed(State(state): State<AppState>, headers: HeaderMap) -> Response
             },
         )
         .await
-    {
-        Ok(f) => f,
-        Err(e) => return ApiError::from(e).into_response(),
-    };
-    let entries = found
-        .items
-        .into_iter()
-        .map(|r| atom::Entry {
-            path: format!("/recalls/{}", r.id),
-            title: format!("召回：{}（{}）", r.product, r.enterprise_name),
-            updated: r
-                .closed_at
-                .clone()
-                .or(r.active_since.clone())
-                .unwrap_or(r.created_at.clone()),
-            summary: format!(
-                "{} · 批号 {} · {}",
-                class_label(Lang::Zh, r.risk_class),
-                r.lots.join(", "),
-                r.reason
-            ),
-        })
-        .collect();
-    let feed = atom::Feed {
-        page: "/recalls".into(),
-        path: "/recalls.atom".into(),
-        title: "缺陷产品召回公告".into(),
+        .map(|found| {
+            found
+                .items
+                .into_iter()
+                .map(|r| atom::Entry {
+                    path: format!("/recalls/{}", r.id),
+                    title: format!("召回：{}（{}）", r.product, r.enterprise_name),
+                    updated: r
+                        .closed_at
+                        .clone()
+                        .or(r.active_since.clone())
+                        .unwrap_or(r.created_at.clone()),
+                    summary: format!(
+                        "{} · 批号 {} · {}",
+                        class_label(Lang::Zh, r.risk_class),
+                        r.lots.join(", "),
+                        r.reason
+                    ),
+                })
+                .collect()
+        });
+    atom::serve(
+        &state,
+        &headers,
+        "/recalls",
+        "/recalls.atom",
+        "缺陷产品召回公告",
         entries,
-    };
-    atom::respond(&feed, &atom::base_url(&state, &headers))
+    )
 }
 
 /// `GET /recalls/{id}`: one recall notice.

@@ -3,8 +3,8 @@
 
 use axum::Json as AxumJson;
 use axum::extract::{Path, State};
-use axum::http::{StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
+use axum::response::Response;
 use zhijian_store::sample_photos::Photo;
 
 use crate::auth::Authed;
@@ -34,15 +34,7 @@ pub async fn add(
     Path(id): Path<i64>,
     form: super::extract::Multipart,
 ) -> Result<(StatusCode, AxumJson<Photo>), ApiError> {
-    let (fields, file) = form.fields_and_file().await?;
-    let file =
-        file.ok_or_else(|| ApiError::invalid("required", "file", "attach the photo as `file`"))?;
-    let name = fields
-        .get("file_name")
-        .map(String::as_str)
-        .unwrap_or("photo");
-    let (name, media) =
-        zhijian_core::attachment::check_photo(name, &file, state.config.max_attachment_bytes)?;
+    let (name, media, file) = form.photo(state.config.max_attachment_bytes).await?;
     let photo = state
         .store
         .scoped(&who.0)
@@ -87,13 +79,5 @@ pub async fn get(
     Path((id, photo)): Path<(i64, i64)>,
 ) -> Result<Response, ApiError> {
     let (photo, bytes) = state.store.scoped(&who.0).sample_photo(id, photo).await?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, photo.media_type),
-            (header::CACHE_CONTROL, "private, max-age=86400".to_owned()),
-            (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_owned()),
-        ],
-        bytes,
-    )
-        .into_response())
+    Ok(super::private_file(photo.media_type, bytes))
 }
