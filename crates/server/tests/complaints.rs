@@ -317,6 +317,16 @@ async fn complaints_are_routed_followed_and_handled() {
         );
         let r = act(baoding.clone(), json!({"action": "accept"})).await;
         assert_eq!(r.status, 404, "{l}: another city does not see it");
+        // The enterprise complained about sees it only once a bureau accepts it.
+        let about_us = || {
+            let (app, ent) = (app.clone(), ent.clone());
+            async move {
+                send(&app, request("GET", "/api/v1/complaints", Some(&ent), None))
+                    .await
+                    .json
+            }
+        };
+        assert_eq!(about_us().await["total"], 0, "{l}");
         let r = act(
             sjz.clone(),
             json!({"action": "accept", "text": "已受理，将组织核查"}),
@@ -329,6 +339,22 @@ async fn complaints_are_routed_followed_and_handled() {
             r.json
         );
         assert!(r.json["handle_by"].is_string(), "{l}");
+        let seen = about_us().await;
+        assert_eq!(
+            (seen["total"].as_i64(), seen["items"][0]["id"].as_i64()),
+            (Some(1), Some(id)),
+            "{l}: {seen}"
+        );
+        assert!(
+            seen["items"][0]["contact"].is_null(),
+            "{l}: no contact for the enterprise"
+        );
+        let r = act(
+            ent.clone(),
+            json!({"action": "close", "outcome": "unsubstantiated", "text": "x"}),
+        )
+        .await;
+        assert_eq!(r.status, 403, "{l}: it reads, it does not handle");
         let r = act(
             sjz.clone(),
             json!({"action": "transfer", "region": "130700"}),

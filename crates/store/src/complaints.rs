@@ -475,6 +475,17 @@ fn read(r: &Row, now: jiff::civil::Date) -> Result<Complaint, StoreError> {
 
 impl Scoped<'_> {
     fn complaint_scope(&self, w: &mut Where) {
+        // An enterprise reads the complaints about it once a bureau accepted them, so it
+        // can answer and put things right (it never handles them).
+        if let (zhijian_core::access::Role::Enterprise, Some(org)) =
+            (self.principal.role, self.principal.org_id)
+        {
+            let p = w.arg(org);
+            w.cond(format!(
+                "c.enterprise_id = {p} AND c.status IN ('accepted', 'closed')"
+            ));
+            return;
+        }
         w.scope(
             self.principal.scope(Action::HandleComplaints),
             "c.owner_id",
@@ -482,7 +493,16 @@ impl Scoped<'_> {
         );
     }
 
-    /// The complaints of the caller's subtree, newest first.
+    /// What the caller may read of a complaint: an enterprise never sees who complained.
+    fn redacted(&self, mut c: Complaint) -> Complaint {
+        if self.principal.role == zhijian_core::access::Role::Enterprise {
+            c.contact = None;
+        }
+        c
+    }
+
+    /// The complaints of the caller's subtree (an enterprise: those about it that a
+    /// bureau accepted), newest first.
     pub async fn complaints(
         &self,
         filter: ComplaintFilter,
@@ -523,14 +543,15 @@ impl Scoped<'_> {
         let now = today();
         let items = rows
             .iter()
-            .map(|r| read(r, now))
+            .map(|r| read(r, now).map(|c| self.redacted(c)))
             .collect::<Result<_, _>>()?;
         Ok(Paged { items, total })
     }
 
-    /// One complaint of the caller's subtree, with its steps.
+    /// One complaint of the caller's subtree (or, for an enterprise, about it), with its
+    /// steps.
     pub async fn complaint(&self, id: i64) -> Result<Complaint, StoreError> {
-        self.read_complaint(id, true).await
+        Ok(self.redacted(self.read_complaint(id, true).await?))
     }
 
     /// One photo of a complaint the caller handles, and its content.

@@ -127,7 +127,7 @@ pub struct ComplaintQuery {
 /// `GET /api/v1/complaints`.
 #[utoipa::path(get, path = "/api/v1/complaints", operation_id = "list_complaints", tag = "complaints",
     summary = "List complaints",
-    description = "Bureaus: the complaints their subtree handles, newest first, each with `overdue` when a deadline passed with it still open.",
+    description = "Bureaus: the complaints their subtree handles, newest first, each with `overdue` when a deadline passed with it still open. An enterprise: the complaints about it once a bureau accepted them, without the complainant's contact; it reads them and cannot act on them.",
     security(("bearer" = []), ("session" = [])), params(ComplaintQuery),
     responses(
         (status = 200, body = inline(Paged<Complaint>)),
