@@ -59,19 +59,27 @@ fn carried(event: &Event) -> impl Iterator<Item = &str> {
         .map(|n| n.canonical.as_str())
 }
 
+/// What capture must look up to derive moves: the code indexes of units, the lots and
+/// the containers the events name. Found before the capture's transaction begins (it is
+/// CPU work — every supervision code decrypted — that need not hold the writer).
+#[derive(Debug, Default)]
+pub(crate) struct Wanted {
+    /// Code index and canonical identifier of each unit named by a supervision code.
+    codes: Vec<(u64, String)>,
+    /// Canonical LGTIN, GTIN and lot of each lot named.
+    lots: Vec<(String, String, String)>,
+    /// Other identifiers that may be containers.
+    others: HashSet<String>,
+}
+
 impl Store {
-    /// Resolves the units, lots and containers the events name.
-    async fn resolver(
-        &self,
-        tx: &mut Tx,
-        events: &[(i64, &Event)],
-    ) -> Result<Resolver, StoreError> {
-        let mut r = Resolver::default();
+    /// The units, lots and containers the events name.
+    pub(crate) fn wanted<'a>(&self, events: impl IntoIterator<Item = &'a Event>) -> Wanted {
         let mut codes: Vec<(u64, String)> = Vec::new();
         let mut lots: Vec<(String, String, String)> = Vec::new();
         let mut others: HashSet<String> = HashSet::new();
         let space = self.code_space().ok();
-        for (_, event) in events {
+        for event in events {
             for named in &event.identifiers {
                 let id = named.canonical.as_str();
                 if let (Some(code), Some(space)) = (code_of(id), space)
@@ -89,6 +97,21 @@ impl Store {
                 }
             }
         }
+        Wanted {
+            codes,
+            lots,
+            others,
+        }
+    }
+
+    /// Resolves the units, lots and containers wanted.
+    async fn resolver(&self, tx: &mut Tx, wanted: Wanted) -> Result<Resolver, StoreError> {
+        let mut r = Resolver::default();
+        let Wanted {
+            mut codes,
+            lots,
+            others,
+        } = wanted;
         if !codes.is_empty() {
             codes.sort();
             let (low, high) = (codes[0].0 as i64, codes[codes.len() - 1].0 as i64);
@@ -160,17 +183,19 @@ impl Store {
     }
 
     /// Derives contents, containment and batch moves for freshly stored events, in the
-    /// capture's transaction. Events are taken in event-time order, so a case packed and
-    /// shipped in one document is shipped full.
+    /// capture's transaction; `wanted` is [`Store::wanted`] of these events (or more).
+    /// Events are taken in event-time order, so a case packed and shipped in one
+    /// document is shipped full.
     pub(crate) async fn derive_moves(
         &self,
         tx: &mut Tx,
         events: &[(i64, &Event)],
+        wanted: Wanted,
     ) -> Result<(), StoreError> {
         if events.is_empty() {
             return Ok(());
         }
-        let mut r = self.resolver(tx, events).await?;
+        let mut r = self.resolver(tx, wanted).await?;
         let mut ordered: Vec<&(i64, &Event)> = events.iter().collect();
         ordered.sort_by_key(|(id, e)| (e.event_time, *id));
         let mut moves: Vec<Vec<Value>> = Vec::new();
