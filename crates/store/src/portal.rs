@@ -18,6 +18,8 @@ use crate::recalls::RecallSummary;
 use crate::search::like_escape;
 use crate::{Store, StoreError, Where, params, rfc3339};
 use zhijian_core::enterprise::EnterpriseStatus;
+use zhijian_core::name_index::{Filter as IndexFilter, Lookup};
+use zhijian_core::search::normalise;
 
 /// How a public list is narrowed: free text over its main columns, or one enterprise.
 #[derive(Debug, Clone, Default)]
@@ -177,62 +179,70 @@ pub struct PublicProfile {
     pub blacklist: Vec<Entry>,
 }
 
+/// How many matches of its longest word a several-word search looks through.
+pub const MULTI_WORD_CANDIDATES: usize = 5_000;
+
 /// How many records of each kind a profile shows.
 const PROFILE_ITEMS: u32 = 50;
 
 impl Store {
-    /// Enterprises found by name (words in any order) or credit code, for the public.
+    /// Enterprises found by name or credit code, for the public, from the in-memory name
+    /// index (the register may hold millions). One word (or a code prefix) pages
+    /// straight from the index; several words in any order take the longest word's
+    /// matches (at most [`MULTI_WORD_CANDIDATES`]) and keep those holding every word.
     pub async fn public_enterprises(
         &self,
         q: &str,
         page: Page,
     ) -> Result<Paged<EnterpriseSummary>, StoreError> {
-        let mut w = Where::default();
-        let q = q.trim();
-        if !q.is_empty() {
-            // Each word must appear, so "石家庄 食品" finds 石家庄某某食品有限公司.
-            for word in q.split_whitespace().take(8) {
-                let p = w.arg(format!("%{}%", like_escape(&word.to_lowercase())));
-                w.cond(format!(
-                    "(LOWER(o.name) LIKE {p} ESCAPE '\\' OR LOWER(o.uscc) LIKE {p} ESCAPE '\\')"
-                ));
-            }
-        }
-        let total = self
-            .db
-            .fetch_one(
-                &format!("SELECT COUNT(*) FROM organisations o JOIN enterprises e ON e.id = o.id WHERE {}", w.sql()),
-                &w.values,
-            )
-            .await?
-            .int(0)?;
-        let rows = self
-            .db
-            .fetch_all(
-                &format!(
-                    "SELECT o.uscc, o.name, o.region, e.status FROM organisations o JOIN enterprises e ON e.id = o.id WHERE {} ORDER BY o.name, o.uscc LIMIT {} OFFSET {}",
-                    w.sql(),
-                    page.limit(),
-                    page.offset()
-                ),
-                &w.values,
-            )
-            .await?;
-        let items = rows
-            .iter()
-            .map(|r| {
-                let region = r.text(2)?;
-                Ok(EnterpriseSummary {
-                    uscc: r.text(0)?,
-                    name: r.text(1)?,
-                    region_name: crate::enterprises::region_name(&region),
-                    region,
-                    status: EnterpriseStatus::parse(&r.text(3)?)
-                        .unwrap_or(EnterpriseStatus::Active),
+        let words: Vec<String> = q.split_whitespace().take(8).map(normalise).collect();
+        let Some(longest) = words.iter().max_by_key(|w| w.chars().count()) else {
+            return Ok(Paged {
+                items: Vec::new(),
+                total: 0,
+            });
+        };
+        let Some(lookup) = Lookup::parse(longest) else {
+            // A single character matches too much to be a search.
+            return Ok(Paged {
+                items: Vec::new(),
+                total: 0,
+            });
+        };
+        let index = self.names.current(&self.db).await?;
+        let offset = usize::try_from(page.offset()).unwrap_or(usize::MAX);
+        let limit = usize::try_from(page.limit()).unwrap_or(0);
+        let (listings, total) = if words.len() == 1 {
+            let hits = index.search(&lookup, IndexFilter::default(), offset, limit);
+            (hits.items, hits.total)
+        } else {
+            let hits = index.search(&lookup, IndexFilter::default(), 0, MULTI_WORD_CANDIDATES);
+            let all: Vec<_> = hits
+                .items
+                .into_iter()
+                .filter(|l| {
+                    let (name, code) = (normalise(&l.name), l.uscc.to_ascii_lowercase());
+                    words
+                        .iter()
+                        .all(|w| name.contains(w.as_str()) || code.contains(w.as_str()))
                 })
-            })
-            .collect::<Result<_, StoreError>>()?;
-        Ok(Paged { items, total })
+                .collect();
+            let total = all.len() as u64;
+            (all.into_iter().skip(offset).take(limit).collect(), total)
+        };
+        Ok(Paged {
+            items: listings
+                .into_iter()
+                .map(|l| EnterpriseSummary {
+                    region_name: crate::enterprises::region_name(&l.region),
+                    uscc: l.uscc,
+                    name: l.name,
+                    region: l.region,
+                    status: l.status,
+                })
+                .collect(),
+            total: i64::try_from(total).unwrap_or(i64::MAX),
+        })
     }
 
     /// One enterprise's public profile; not found for codes that name no enterprise.
