@@ -132,6 +132,17 @@ async fn the_portal_finds_enterprises_and_publishes_penalties_and_feeds() {
             &app,
             request(
                 "GET",
+                "/api/v1/public-enterprises?q=食品%20石家庄",
+                None,
+                None,
+            ),
+        )
+        .await;
+        assert_eq!(r.json["total"], 1, "{l}: words in any order: {:?}", r.json);
+        let r = send(
+            &app,
+            request(
+                "GET",
                 &format!("/api/v1/public-enterprises?q={other}"),
                 None,
                 None,
