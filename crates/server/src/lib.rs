@@ -22,6 +22,7 @@ pub mod error;
 pub mod export;
 pub mod flow;
 pub mod grading;
+pub mod home_cache;
 pub mod keys;
 pub mod lang;
 pub mod messages;

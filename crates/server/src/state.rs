@@ -34,6 +34,8 @@ pub struct AppState {
     pub join_limit: Arc<RateLimit>,
     /// The grading rules in force.
     pub grading: Arc<crate::grading::GradingRules>,
+    /// The portal's home page, kept a few seconds.
+    pub home: Arc<crate::home_cache::HomeCache>,
 }
 
 impl AppState {
@@ -55,6 +57,7 @@ impl AppState {
             verify_limit,
             join_limit,
             grading: Arc::default(),
+            home: Arc::default(),
             store,
             config: Arc::new(config),
             metrics: Arc::new(Metrics::new()),

@@ -122,9 +122,22 @@ pub async fn home(
     Query(q): Query<PublicListQuery>,
 ) -> Response {
     let lang = page_lang(&headers, q.lang.as_deref());
-    match home_page(&state, lang).await {
-        Ok(p) => html(&p, StatusCode::OK),
-        Err(e) => ApiError::from(e).into_response(),
+    // The clock is read before the lists, so a change landing meanwhile makes the kept
+    // page stale rather than hiding it.
+    let head = state.store.db().changes().head();
+    if let Some(body) = state.home.get(lang, head) {
+        return (StatusCode::OK, axum::response::Html(body)).into_response();
+    }
+    let page = match home_page(&state, lang).await {
+        Ok(p) => p,
+        Err(e) => return ApiError::from(e).into_response(),
+    };
+    match page.render() {
+        Ok(body) => {
+            state.home.put(lang, head, &body);
+            (StatusCode::OK, axum::response::Html(body)).into_response()
+        }
+        Err(e) => ApiError::internal(&e).into_response(),
     }
 }
 
