@@ -49,6 +49,17 @@ test('a complaint, a case and a recall, from a consumer\'s verification to the p
       tracking = (await consumer.textContent('#tracking-number')).trim();
       assert.match(tracking, /^TS-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}$/);
       await consumer.screenshot({ path: shot('walk-01-complaint-filed.png'), fullPage: true });
+
+      // A photo of the product, from the tracking page (a phone's camera in real life).
+      await consumer.goto(`${base}/complaints/track?n=${encodeURIComponent(tracking)}`);
+      assert.equal(await consumer.getAttribute('#complaint-photos [data-photos]', 'data-photos'), '0');
+      await consumer.setInputFiles('#complaint-photos input[type=file]', {
+        name: '发霉.png',
+        mimeType: 'image/png',
+        buffer: Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64'),
+      });
+      await submitAndWait(consumer, consumer.locator('#complaint-photos button[type=submit]'));
+      assert.equal(await consumer.getAttribute('#complaint-photos [data-photos]', 'data-photos'), '1');
     });
 
     await t.test('the officer accepts it and opens a case from it', async () => {
@@ -56,6 +67,7 @@ test('a complaint, a case and a recall, from a consumer\'s verification to the p
       await officer.waitForURL(/\/console\/complaints$/);
       await submitAndWait(officer, officer.locator(`#complaint-table a:text("${tracking}")`));
       assert.match(await officer.textContent('main'), new RegExp(batch.maker));
+      assert.equal(await officer.locator('#complaint-photos img').count(), 1, 'the complainant\'s photo');
       await submitAndWait(officer, officer.locator('#accept-form button[type=submit]'));
       assert.match(await officer.textContent('#complaint-status'), /办理中/);
       await officer.fill('#open-case-form input[name=title]', `${batch.product}（${batch.lot}）质量问题案`);

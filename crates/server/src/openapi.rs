@@ -155,6 +155,7 @@ when there is one. `detail` is in Chinese unless `Accept-Language` prefers Engli
         api::blacklist::feed,
         api::portal::home,
         api::complaints::add_photo,
+        api::complaint_pages::add_photo,
         api::complaints::photo,
         api::cases::add_file,
         api::cases::file,

@@ -212,6 +212,36 @@ async fn complaints_are_routed_followed_and_handled() {
         )
         .await;
         assert_eq!(r.json["photos"], 1, "{l}: {:?}", r.json);
+        // The tracking page's own form: a photo goes back to the page, a refusal says why.
+        let r = send(
+            &app,
+            form_upload(
+                "/complaints/track/photos",
+                None,
+                &[("n", &number)],
+                "标签.png",
+                PNG,
+            ),
+        )
+        .await;
+        assert_eq!(r.status, 303, "{l}");
+        let r = send(
+            &app,
+            form_upload(
+                "/complaints/track/photos",
+                None,
+                &[("n", &number)],
+                "a.txt",
+                b"text",
+            ),
+        )
+        .await;
+        let page = String::from_utf8_lossy(&r.raw).into_owned();
+        assert_eq!(r.status, 422, "{l}");
+        assert!(
+            page.contains("已上传照片 2 张") && page.contains("id=\"photo-error\""),
+            "{l}: {page}"
+        );
         let by_region =
             file(json!({"text": "超市销售过期酸奶", "region": "130602", "product": "酸奶"})).await;
         assert_eq!(by_region.status, 201, "{l}");

@@ -5,13 +5,14 @@ use askama::Template;
 use axum::Form;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::Response;
+use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use zhijian_store::complaints::{Filed, Tracked};
 
 use super::announcements::{html, local};
 use super::complaints::{ComplaintInput, parse_complaint};
 use super::verify::page_lang;
+use crate::error::ApiError;
 use crate::lang::Lang;
 use crate::state::AppState;
 
@@ -130,6 +131,8 @@ struct TrackPage {
     number: String,
     found: Option<Tracked>,
     asked: bool,
+    /// Why the last photo was refused.
+    photo_error: Option<String>,
 }
 
 /// The tracking lookup.
@@ -139,31 +142,13 @@ pub struct TrackQuery {
     lang: Option<String>,
 }
 
-fn status_text(zh: bool, s: zhijian_core::complaint::ComplaintStatus) -> &'static str {
-    use zhijian_core::complaint::ComplaintStatus::*;
-    match (s, zh) {
-        (Received, true) => "已收到，等待受理",
-        (Accepted, true) => "已受理，正在办理",
-        (Rejected, true) => "不予受理",
-        (Closed, true) => "已办结",
-        (Received, false) => "received, awaiting acceptance",
-        (Accepted, false) => "accepted, being handled",
-        (Rejected, false) => "not accepted",
-        (Closed, false) => "closed",
-    }
-}
-
-/// `GET /complaints/track`: follows a complaint by its tracking number.
-#[utoipa::path(get, path = "/complaints/track", tag = "complaints", summary = "The public complaint tracking page",
-    params(("n" = Option<String>, Query, description = "The tracking number"), ("lang" = Option<String>, Query, description = "`zh` or `en`")),
-    responses((status = 200, description = "The complaint's status and steps.", content_type = "text/html"), (status = 404, description = "No complaint has this number.", content_type = "text/html")))]
-pub async fn track(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    Query(q): Query<TrackQuery>,
+/// Renders the tracking page of `number` (404 when no complaint has it).
+async fn track_page(
+    state: &AppState,
+    zh: bool,
+    number: String,
+    photo_error: Option<String>,
 ) -> Response {
-    let zh = page_lang(&headers, q.lang.as_deref()) == Lang::Zh;
-    let number = q.n.clone().unwrap_or_default();
     if number.trim().is_empty() {
         return html(
             &TrackPage {
@@ -171,6 +156,7 @@ pub async fn track(
                 number,
                 found: None,
                 asked: false,
+                photo_error,
             },
             StatusCode::OK,
         );
@@ -199,9 +185,95 @@ pub async fn track(
             number,
             found,
             asked: true,
+            photo_error,
         },
         status,
     )
+}
+
+fn status_text(zh: bool, s: zhijian_core::complaint::ComplaintStatus) -> &'static str {
+    use zhijian_core::complaint::ComplaintStatus::*;
+    match (s, zh) {
+        (Received, true) => "已收到，等待受理",
+        (Accepted, true) => "已受理，正在办理",
+        (Rejected, true) => "不予受理",
+        (Closed, true) => "已办结",
+        (Received, false) => "received, awaiting acceptance",
+        (Accepted, false) => "accepted, being handled",
+        (Rejected, false) => "not accepted",
+        (Closed, false) => "closed",
+    }
+}
+
+/// `GET /complaints/track`: follows a complaint by its tracking number.
+#[utoipa::path(get, path = "/complaints/track", tag = "complaints", summary = "The public complaint tracking page",
+    params(("n" = Option<String>, Query, description = "The tracking number"), ("lang" = Option<String>, Query, description = "`zh` or `en`")),
+    responses((status = 200, description = "The complaint's status and steps.", content_type = "text/html"), (status = 404, description = "No complaint has this number.", content_type = "text/html")))]
+pub async fn track(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<TrackQuery>,
+) -> Response {
+    let zh = page_lang(&headers, q.lang.as_deref()) == Lang::Zh;
+    track_page(&state, zh, q.n.clone().unwrap_or_default(), None).await
+}
+
+/// `POST /complaints/track/photos`: the tracking page's photo form (multipart: `n`, `file`).
+#[utoipa::path(post, path = "/complaints/track/photos", tag = "complaints", summary = "Add a photo from the tracking page",
+    request_body(content_type = "multipart/form-data", description = "n (the tracking number), file, lang"),
+    responses((status = 303, description = "Added: back to the tracking page."), (status = 404, description = "No complaint has this number.", content_type = "text/html"),
+        (status = 422, description = "Refused (not an image, too large, too many, finished): the tracking page with the reason.", content_type = "text/html")))]
+pub async fn add_photo(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    form: super::extract::Multipart,
+) -> Response {
+    let (fields, file) = match form.fields_and_file().await {
+        Ok(f) => f,
+        Err(e) => return e.into_response(),
+    };
+    let zh = page_lang(&headers, fields.get("lang").map(String::as_str)) == Lang::Zh;
+    let number = fields.get("n").cloned().unwrap_or_default();
+    let added = async {
+        let file = file.ok_or_else(|| {
+            ApiError::invalid(
+                "required",
+                "file",
+                if zh {
+                    "请选择照片"
+                } else {
+                    "choose a photo"
+                },
+            )
+        })?;
+        let name = fields
+            .get("file_name")
+            .map(String::as_str)
+            .unwrap_or("photo");
+        let (name, media) =
+            zhijian_core::attachment::check_photo(name, &file, state.config.max_attachment_bytes)?;
+        state
+            .store
+            .add_complaint_photo(&number, &name, media, &file)
+            .await
+            .map_err(ApiError::from)
+    }
+    .await;
+    match added {
+        Ok(_) => Redirect::to(&format!(
+            "/complaints/track?n={}{}",
+            super::public_list::urlencode(&number),
+            if zh { "" } else { "&lang=en" }
+        ))
+        .into_response(),
+        Err(e) if e.status == StatusCode::NOT_FOUND => track_page(&state, zh, number, None).await,
+        Err(e) => {
+            let lang = if zh { Lang::Zh } else { Lang::En };
+            let mut page = track_page(&state, zh, number, Some(e.message(lang))).await;
+            *page.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+            page
+        }
+    }
 }
 
 fn step_text(zh: bool, kind: &str) -> &'static str {

@@ -366,6 +366,7 @@ pub fn routes(state: &AppState) -> Router<AppState> {
                     get(complaint_pages::form).post(complaint_pages::file),
                 )
                 .route("/complaints/track", get(complaint_pages::track))
+                .route("/complaints/track/photos", post(complaint_pages::add_photo))
                 .route(
                     "/api/v1/complaints/track/{tracking_number}",
                     get(complaints::track),
