@@ -110,18 +110,18 @@ pub async fn get(
     Ok(AxumJson(state.store.announcement(id).await?))
 }
 
-/// A public risk warning as the announcements page shows it.
-struct PublicWarning {
-    id: i64,
-    level: &'static str,
-    level_name: String,
-    category: String,
-    region_name: String,
-    raised_at: String,
-    status: String,
+/// A public risk warning as the announcements and home pages show it.
+pub(crate) struct PublicWarning {
+    pub(crate) id: i64,
+    pub(crate) level: &'static str,
+    pub(crate) level_name: String,
+    pub(crate) category: String,
+    pub(crate) region_name: String,
+    pub(crate) raised_at: String,
+    pub(crate) status: String,
 }
 
-fn public_warning(w: zhijian_store::warnings::Warning, zh: bool) -> PublicWarning {
+pub(crate) fn public_warning(w: zhijian_store::warnings::Warning, zh: bool) -> PublicWarning {
     let lang = if zh { Lang::Zh } else { Lang::En };
     PublicWarning {
         id: w.id,

@@ -235,23 +235,8 @@ pub async fn add_photo(
     let zh = page_lang(&headers, fields.get("lang").map(String::as_str)) == Lang::Zh;
     let number = fields.get("n").cloned().unwrap_or_default();
     let added = async {
-        let file = file.ok_or_else(|| {
-            ApiError::invalid(
-                "required",
-                "file",
-                if zh {
-                    "请选择照片"
-                } else {
-                    "choose a photo"
-                },
-            )
-        })?;
-        let name = fields
-            .get("file_name")
-            .map(String::as_str)
-            .unwrap_or("photo");
-        let (name, media) =
-            zhijian_core::attachment::check_photo(name, &file, state.config.max_attachment_bytes)?;
+        let (name, media, file) =
+            super::extract::checked_photo(&fields, file, state.config.max_attachment_bytes)?;
         state
             .store
             .add_complaint_photo(&number, &name, media, &file)

@@ -67,15 +67,25 @@ impl Multipart {
     /// content) and bytes, at most `max` of them.
     pub async fn photo(self, max: usize) -> Result<(String, &'static str, Vec<u8>), ApiError> {
         let (fields, file) = self.fields_and_file().await?;
-        let file = file
-            .ok_or_else(|| ApiError::invalid("required", "file", "attach the photo as `file`"))?;
-        let name = fields
-            .get("file_name")
-            .map(String::as_str)
-            .unwrap_or("photo");
-        let (name, media) = zhijian_core::attachment::check_photo(name, &file, max)?;
-        Ok((name, media, file))
+        checked_photo(&fields, file, max)
     }
+}
+
+/// The photo of a read form (see [`Multipart::fields_and_file`]): its checked name, media
+/// type (by content) and bytes, at most `max` of them.
+pub fn checked_photo(
+    fields: &std::collections::HashMap<String, String>,
+    file: Option<Vec<u8>>,
+    max: usize,
+) -> Result<(String, &'static str, Vec<u8>), ApiError> {
+    let file =
+        file.ok_or_else(|| ApiError::invalid("required", "file", "attach the photo as `file`"))?;
+    let name = fields
+        .get("file_name")
+        .map(String::as_str)
+        .unwrap_or("photo");
+    let (name, media) = zhijian_core::attachment::check_photo(name, &file, max)?;
+    Ok((name, media, file))
 }
 
 /// The field named in a serde error message (`name: invalid type …` → `name`).

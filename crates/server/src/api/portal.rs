@@ -12,11 +12,11 @@ use zhijian_store::StoreError;
 use zhijian_store::enterprises::EnterpriseSummary;
 use zhijian_store::portal::{Penalty, PublicFilter, PublicProfile};
 
-use super::announcements::{html, local};
+use super::announcements::{PublicWarning, html, local, public_warning};
 use super::atom;
 use super::public_list::{PublicListQuery, pager};
+use super::public_recalls::{Notice, notice};
 use super::verify::page_lang;
-use crate::console::recalls::class_label;
 use crate::error::ApiError;
 use crate::lang::Lang;
 use crate::state::AppState;
@@ -61,45 +61,12 @@ fn penalty_line(p: Penalty, zh: bool) -> PenaltyLine {
     }
 }
 
-/// A recall as the home page and profile list it.
-struct RecallLine {
-    id: i64,
-    product: String,
-    enterprise: String,
-    lots: String,
-    class: String,
-    closed: bool,
-    since: String,
-}
-
-fn recall_line(r: zhijian_store::recalls::RecallSummary, lang: Lang) -> RecallLine {
-    RecallLine {
-        id: r.id,
-        product: r.product,
-        enterprise: r.enterprise_name,
-        lots: r.lots.join(", "),
-        class: class_label(lang, r.risk_class),
-        closed: r.status == zhijian_core::recall::RecallStatus::Closed,
-        since: r.active_since.as_deref().map(local).unwrap_or_default(),
-    }
-}
-
-/// A public warning on the home page.
-struct WarningLine {
-    id: i64,
-    level: &'static str,
-    level_name: String,
-    category: String,
-    region_name: String,
-    raised_at: String,
-}
-
 #[derive(Template)]
 #[template(path = "portal_home.html")]
 struct HomePage {
     zh: bool,
-    warnings: Vec<WarningLine>,
-    recalls: Vec<RecallLine>,
+    warnings: Vec<PublicWarning>,
+    recalls: Vec<Notice>,
     announcements: Vec<zhijian_store::announcements::Announcement>,
     penalties: Vec<PenaltyLine>,
     blacklisted: i64,
@@ -149,21 +116,14 @@ async fn home_page(state: &AppState, lang: Lang) -> Result<HomePage, StoreError>
         .await?
         .items
         .into_iter()
-        .map(|w| WarningLine {
-            id: w.id,
-            level: w.level.as_str(),
-            level_name: crate::console::warnings::level_name(lang, w.level),
-            category: crate::console::i18n::category(lang, &w.category),
-            region_name: crate::console::i18n::region_name(&w.region),
-            raised_at: local(&w.raised_at),
-        })
+        .map(|w| public_warning(w, lang == Lang::Zh))
         .collect();
     let recalls = store
         .public_recalls(&all, first(HOME_ITEMS))
         .await?
         .items
         .into_iter()
-        .map(|r| recall_line(r, lang))
+        .map(|r| notice(r, lang))
         .collect();
     let announcements = store
         .announcements(None, first(HOME_ITEMS))
@@ -312,7 +272,7 @@ struct ProfilePage {
     status: &'static str,
     licences: Vec<(String, String, String, String)>,
     results: Vec<ResultLine>,
-    recalls: Vec<RecallLine>,
+    recalls: Vec<Notice>,
     penalties: Vec<PenaltyLine>,
 }
 
@@ -366,7 +326,7 @@ pub async fn profile_page(
         .collect();
     let recalls = std::mem::take(&mut p.recalls)
         .into_iter()
-        .map(|r| recall_line(r, lang))
+        .map(|r| notice(r, lang))
         .collect();
     let penalties = std::mem::take(&mut p.penalties)
         .into_iter()

@@ -59,20 +59,20 @@ pub async fn one(
 }
 
 /// A recall as the public pages show it.
-struct Notice {
-    id: i64,
-    product: String,
-    enterprise: String,
-    lots: String,
-    class: String,
-    closed: bool,
-    reason: String,
-    remedy: Option<String>,
-    since: String,
-    closed_at: Option<String>,
+pub(crate) struct Notice {
+    pub(crate) id: i64,
+    pub(crate) product: String,
+    pub(crate) enterprise: String,
+    pub(crate) lots: String,
+    pub(crate) class: String,
+    pub(crate) closed: bool,
+    pub(crate) reason: String,
+    pub(crate) remedy: Option<String>,
+    pub(crate) since: String,
+    pub(crate) closed_at: Option<String>,
 }
 
-fn notice(r: RecallSummary, lang: Lang) -> Notice {
+pub(crate) fn notice(r: RecallSummary, lang: Lang) -> Notice {
     Notice {
         id: r.id,
         product: r.product,
