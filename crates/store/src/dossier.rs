@@ -446,9 +446,13 @@ impl Store {
         for row in rows {
             let identifier = row.text(0)?;
             let serial = identifier[low.len()..].to_owned();
-            let on_batch = SupervisionCode::parse(&serial)
-                .ok()
-                .and_then(|code| crate::codes::decode(space, &code).ok())
+            // A key (`~{index}`, see `unit_key`), or a code as written before keys.
+            let on_batch = crate::unit_key::index_in_serial(&serial)
+                .or_else(|| {
+                    SupervisionCode::parse(&serial)
+                        .ok()
+                        .and_then(|code| crate::codes::decode(space, &code).ok())
+                })
                 .is_some_and(|index| ranges.iter().any(|r| r.contains(&(index as i64))));
             if on_batch {
                 out.push((row.int(1)?, row.text(2)?));
@@ -460,11 +464,12 @@ impl Store {
     /// The events naming one unit as commissioned (`epc`) or made (`output`): (event row
     /// id, role).
     async fn events_naming_unit(&self, canonical: &str) -> Result<Vec<(i64, String)>, StoreError> {
+        let keys = crate::unit_key::lookup_keys(self.code_space().ok(), canonical);
         let rows = self
             .db
             .fetch_all(
-                "SELECT event, role FROM epcis_event_ids WHERE identifier = $1 AND role IN ('epc', 'output')",
-                params![canonical],
+                "SELECT event, role FROM epcis_event_ids WHERE identifier IN ($1, $2) AND role IN ('epc', 'output')",
+                params![keys[0].as_str(), keys[keys.len() - 1].as_str()],
             )
             .await?;
         rows.iter().map(|r| Ok((r.int(0)?, r.text(1)?))).collect()

@@ -5,15 +5,17 @@
 //! select by; identifiers are canonical (see `zhijian_epcis::identifier`), and a
 //! supervision code written `urn:zhijian:code:…` becomes the SGTIN of its product when
 //! the product has a GTIN, so a unit is one identifier whichever way it was written.
+//! This node's own units are indexed under their issue index (see `crate::unit_key`).
 
 use std::collections::{BTreeMap, HashSet};
 
 use serde_json::{Map, Value as Json};
 use zhijian_core::access::{Action, Scope};
-use zhijian_core::code::SupervisionCode;
+use zhijian_core::code::{CodeSpace, SupervisionCode};
 use zhijian_epcis::query::Query;
 use zhijian_epcis::{Event, Problem};
 
+use crate::unit_key::{index_key, lookup_keys};
 use crate::{Scoped, Store, StoreError, Where, now_ms, params};
 
 /// The URN of a supervision code whose product has no GTIN.
@@ -230,10 +232,13 @@ impl Store {
         // What needs no database is done before the writer is taken, so that with
         // several documents arriving at once, one is prepared while another is stored:
         // each event's JSON text, its identifier and link rows, the units' code indexes.
-        let prepared: Vec<Prepared> = events.iter().map(Prepared::new).collect();
+        let space = self.code_space().ok();
+        let prepared: Vec<Prepared> = events.iter().map(|e| Prepared::new(e, space)).collect();
         let wanted = self.wanted(events);
         clock.lap("prepare");
-        let mut tx = self.db.begin().await?;
+        // Every row references the capture job, the caller's organisation, the events
+        // just inserted, or batches and containers read in this transaction.
+        let mut tx = self.db.begin_bulk().await?;
         clock.lap("begin");
         let mut known: HashSet<String> = HashSet::new();
         for chunk in events.chunks(200) {
@@ -482,12 +487,16 @@ impl Scoped<'_> {
                 w.cond(format!("{column} IN ({})", ps.join(", ")));
             }
         }
+        let space = self.store.code_space().ok();
         for (roles, values) in &query.matches {
             let rs: Vec<String> = roles.iter().map(|r| w.arg(r.as_str())).collect();
             let mut alternatives = Vec::new();
             for value in values {
-                let p = w.arg(value.canonical.as_str());
-                alternatives.push(format!("i.identifier = {p}"));
+                let keys: Vec<String> = lookup_keys(space, &value.canonical)
+                    .into_iter()
+                    .map(|key| w.arg(key))
+                    .collect();
+                alternatives.push(format!("i.identifier IN ({})", keys.join(", ")));
                 if value.class {
                     // Every instance of the class: `{class}/…` ('/' sorts just before '0').
                     let low = w.arg(format!("{}/", value.canonical));
@@ -592,14 +601,17 @@ struct Prepared {
 }
 
 impl Prepared {
-    fn new(event: &Event) -> Self {
+    /// `space` is this node's code space: its units are indexed by key (see
+    /// [`crate::unit_key`]).
+    fn new(event: &Event, space: Option<&CodeSpace>) -> Self {
         let body = serde_json::to_string(&event.json).unwrap_or_default();
         let mut identifiers = Vec::with_capacity(event.identifiers.len());
         let mut seen = HashSet::new();
         for named in &event.identifiers {
             if seen.insert((named.canonical.as_str(), named.role)) {
+                let key = space.and_then(|s| index_key(s, &named.canonical));
                 identifiers.push(vec![
-                    named.canonical.as_str().into(),
+                    key.unwrap_or_else(|| named.canonical.clone()).into(),
                     named.role.as_str().into(),
                 ]);
             }

@@ -52,6 +52,7 @@ pub mod sampling_stats;
 mod search;
 pub mod testing;
 pub mod trace;
+mod unit_key;
 pub mod verify;
 pub mod warnings;
 

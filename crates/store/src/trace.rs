@@ -16,7 +16,7 @@ use zhijian_epcis::identifier::Identifier;
 use zhijian_epcis::{Action, Event, EventType, Role};
 
 use crate::db::{Tx, Value};
-use crate::epcis::CODE_URN_PREFIX;
+use crate::unit_key::{code_of, lookup_keys};
 use crate::{Store, StoreError, Where};
 
 /// A unit's or lot's batch, as capture resolves it.
@@ -30,20 +30,6 @@ struct Resolver {
     contents: HashMap<String, BTreeMap<i64, i64>>,
     /// Containers whose contents changed.
     dirty: HashSet<String>,
-}
-
-/// The supervision code a canonical identifier carries, if any: the code URN, or an
-/// SGTIN whose serial is a 20-digit code.
-fn code_of(canonical: &str) -> Option<SupervisionCode> {
-    if let Some(code) = canonical.strip_prefix(CODE_URN_PREFIX) {
-        return SupervisionCode::parse(code).ok();
-    }
-    match Identifier::parse(canonical).ok()? {
-        Identifier::Sgtin { serial, .. } if serial.len() == 20 => {
-            SupervisionCode::parse(&serial).ok()
-        }
-        _ => None,
-    }
 }
 
 /// The roles whose identifiers are units or containers a move carries.
@@ -842,13 +828,15 @@ impl crate::Scoped<'_> {
         }
         let mut steps: Vec<(i64, i64, Step)> = Vec::new();
         let mut seen = HashSet::new();
+        let space = self.store.code_space().ok();
         for (id, via, since, until) in windows {
+            let keys = lookup_keys(space, &id);
             let rows = self
                 .store
                 .db
                 .fetch_all(
-                    "SELECT e.id, e.event_id, e.event_time, e.event_type, e.action, e.biz_step, e.disposition,                      COALESCE(e.biz_location, e.read_point) FROM epcis_event_ids i JOIN epcis_events e ON e.id = i.event                      WHERE i.identifier = $1 AND i.role IN ('epc', 'parent', 'output', 'input') AND e.event_time >= $2                      ORDER BY e.event_time",
-                    &[id.as_str().into(), since.max(i64::MIN + 1).into()],
+                    "SELECT e.id, e.event_id, e.event_time, e.event_type, e.action, e.biz_step, e.disposition,                      COALESCE(e.biz_location, e.read_point) FROM epcis_event_ids i JOIN epcis_events e ON e.id = i.event                      WHERE i.identifier IN ($1, $2) AND i.role IN ('epc', 'parent', 'output', 'input') AND e.event_time >= $3                      ORDER BY e.event_time",
+                    &[keys[0].as_str().into(), keys[keys.len() - 1].as_str().into(), since.max(i64::MIN + 1).into()],
                 )
                 .await?;
             for row in rows {

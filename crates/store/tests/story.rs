@@ -577,3 +577,74 @@ async fn tokens_and_sessions_resolve_to_their_user() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_bulk_transaction_is_all_or_nothing_and_leaves_references_checked() {
+    for t in fresh_stores().await {
+        let db = t.store.db();
+        let job = |id: i64, org: Option<i64>| -> Vec<zhijian_store::db::Value> {
+            vec![
+                id.into(),
+                org.into(),
+                "bulk-test".into(),
+                0i64.into(),
+                0i64.into(),
+                true.into(),
+                0i64.into(),
+                0i64.into(),
+            ]
+        };
+        let head = "INSERT INTO epcis_captures (id, organisation_id, created_by, created_at, finished_at, success, event_count, stored)";
+        let count = || async {
+            db.fetch_one(
+                "SELECT COUNT(*) FROM epcis_captures WHERE created_by = 'bulk-test'",
+                &[],
+            )
+            .await
+            .unwrap()
+            .int(0)
+            .unwrap()
+        };
+
+        // A statement that fails half-way (the third row repeats an id) stores nothing,
+        // not even the rows of earlier statements, once the transaction is dropped.
+        let mut tx = db.begin_bulk().await.unwrap();
+        tx.insert_rows(head, 8, &[job(9001, None)]).await.unwrap();
+        let failed = tx
+            .insert_rows(
+                head,
+                8,
+                &[job(9002, None), job(9003, None), job(9002, None)],
+            )
+            .await;
+        assert!(failed.is_err(), "{}: a repeated id is refused", t.label);
+        drop(tx);
+        assert_eq!(
+            count().await,
+            0,
+            "{}: nothing of the refused transaction stays",
+            t.label
+        );
+
+        let mut tx = db.begin_bulk().await.unwrap();
+        tx.insert_rows(head, 8, &[job(9004, None), job(9005, None)])
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        assert_eq!(count().await, 2, "{}", t.label);
+
+        // The next ordinary transaction checks references again.
+        let mut tx = db.begin().await.unwrap();
+        let dangling = tx.insert_rows(head, 8, &[job(9006, Some(987_654))]).await;
+        let committed = match dangling {
+            Ok(()) => tx.commit().await,
+            Err(e) => Err(e),
+        };
+        assert!(
+            committed.is_err(),
+            "{}: an organisation that does not exist is refused",
+            t.label
+        );
+        assert_eq!(count().await, 2, "{}", t.label);
+    }
+}
