@@ -328,6 +328,74 @@ async fn traces_and_recall_reach_follow_units_through_cases_to_the_shops() {
             "{l}"
         );
         assert_eq!(r.json["batch"]["lot"], "L1");
+
+        // One unit, queried as its SGTIN, its EPC URN and its supervision code: the
+        // events that name it (commissioned, packed, shipped on, received, sold).
+        let epc_urn = match Identifier::parse(&unit(0)).unwrap() {
+            Identifier::Sgtin { gtin, serial } => format!(
+                "urn:epc:id:sgtin:{}.{}{}.{serial}",
+                &gtin[1..8],
+                &gtin[..1],
+                &gtin[8..13]
+            ),
+            other => panic!("{other:?}"),
+        };
+        for form in [unit(0), epc_urn, format!("urn:zhijian:code:{}", code(0))] {
+            let r = send(
+                &app,
+                request(
+                    "GET",
+                    &format!("/epcis/events?MATCH_epc={}", enc(&form)),
+                    Some(&admin),
+                    None,
+                ),
+            )
+            .await;
+            let steps: Vec<&str> = r.json["epcisBody"]["queryResults"]["resultsBody"]["eventList"]
+                .as_array()
+                .unwrap_or_else(|| panic!("{l}: {form}: {:?}", r.json))
+                .iter()
+                .map(|e| e["bizStep"].as_str().unwrap_or_default())
+                .collect();
+            assert_eq!(
+                steps,
+                [
+                    "commissioning",
+                    "packing",
+                    "shipping",
+                    "receiving",
+                    "retail_selling"
+                ],
+                "{l}: {form}"
+            );
+        }
+        // A unit indexed as written, as rows captured before units were keyed by their
+        // issue index are, is found all the same.
+        s.db()
+            .execute_outside_transaction(
+                "INSERT INTO epcis_event_ids (identifier, role, event) SELECT $1, 'epc', MIN(id) FROM epcis_events",
+                &[unit(40).into()],
+            )
+            .await
+            .unwrap();
+        let r = send(
+            &app,
+            request(
+                "GET",
+                &format!("/epcis/events?MATCH_epc={}", enc(&unit(40))),
+                Some(&admin),
+                None,
+            ),
+        )
+        .await;
+        assert_eq!(
+            r.json["epcisBody"]["queryResults"]["resultsBody"]["eventList"]
+                .as_array()
+                .map(Vec::len),
+            Some(1),
+            "{l}: {:?}",
+            r.json
+        );
         let r = send(
             &app,
             request(
