@@ -570,3 +570,134 @@ async fn an_officer_adds_a_record_with_a_file() {
         assert_eq!(audit_head(s).await, before, "{}", t.label);
     }
 }
+
+#[tokio::test]
+async fn an_officer_uploads_an_evidence_file_from_the_case_page() {
+    for t in fresh_stores().await {
+        let s = &t.store;
+        let app = app(&t);
+        user(
+            s,
+            "root",
+            Role::Admin,
+            zhijian_store::identity::Membership::None,
+        )
+        .await;
+        user(s, "sjz", Role::Officer, bureau("130100")).await;
+        let admin = principal(s, "root").await;
+        let code = enterprise(s, &admin, "130102", 7).await;
+        let officer = principal(s, "sjz").await;
+        let case = s
+            .scoped(&officer)
+            .open_case(&zhijian_store::cases::NewCase {
+                title: "仿冒插座案".into(),
+                origin: zhijian_core::case::Origin::Manual,
+                origin_id: None,
+                enterprise: Some(code),
+                region: None,
+                summary: "市场巡查发现".into(),
+            })
+            .await
+            .unwrap();
+        let page_uri = format!("/console/cases/{}", case.summary.id);
+        let upload = format!("{page_uri}/files");
+
+        let cookie = login(&app, "sjz").await;
+        let page = get(&app, &page_uri, &cookie).await;
+        assert!(page.body.contains("id=\"file-form\""), "{}", t.label);
+        let csrf = page.csrf();
+
+        // A forged token and a file of the wrong kind change nothing.
+        let before = audit_head(s).await;
+        let forged = fetch(
+            &app,
+            multipart(
+                &upload,
+                &cookie,
+                &[("csrf", "forged")],
+                Some(("现场.png", PNG)),
+            ),
+        )
+        .await;
+        assert_eq!(forged.status, StatusCode::FORBIDDEN, "{}", t.label);
+        let exe = fetch(
+            &app,
+            multipart(
+                &upload,
+                &cookie,
+                &[("csrf", &csrf)],
+                Some(("run.exe", b"MZ\x90\x00")),
+            ),
+        )
+        .await;
+        assert_eq!(exe.status, StatusCode::SEE_OTHER, "{}", t.label);
+        let page = get(
+            &app,
+            &page_uri,
+            &[cookie.as_str(), &flash_of(&exe)].join("; "),
+        )
+        .await;
+        assert!(page.body.contains("未能完成"), "{}: {}", t.label, page.body);
+        assert!(!page.body.contains("id=\"case-files\""), "{}", t.label);
+        assert_eq!(audit_head(s).await, before, "{}", t.label);
+
+        // A photo of the scene is kept, listed and served back as it was sent.
+        let res = fetch(
+            &app,
+            multipart(
+                &upload,
+                &cookie,
+                &[("csrf", &csrf)],
+                Some(("现场.png", PNG)),
+            ),
+        )
+        .await;
+        assert_eq!(
+            res.status,
+            StatusCode::SEE_OTHER,
+            "{}: {}",
+            t.label,
+            res.body
+        );
+        assert_eq!(res.location(), page_uri, "{}", t.label);
+        let page = get(
+            &app,
+            &page_uri,
+            &[cookie.as_str(), &flash_of(&res)].join("; "),
+        )
+        .await;
+        assert!(
+            page.body.contains("证据文件已上传"),
+            "{}: {}",
+            t.label,
+            page.body
+        );
+        let at = page.body.find("id=\"case-files\"").expect("the file list");
+        let href = page.body[at..]
+            .split("href=\"")
+            .nth(1)
+            .and_then(|rest| rest.split('"').next())
+            .unwrap()
+            .to_owned();
+        assert!(page.body[at..].contains("现场.png"), "{}", t.label);
+        let file = get(&app, &href, &cookie).await;
+        assert_eq!(file.status, StatusCode::OK, "{}", t.label);
+        assert_eq!(
+            file.body.as_bytes(),
+            String::from_utf8_lossy(PNG).as_bytes(),
+            "{}",
+            t.label
+        );
+    }
+}
+
+/// The flash cookie a redirect sets, as a `Cookie` header pair.
+fn flash_of(res: &Page) -> String {
+    res.headers
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|c| c.starts_with("zj_flash="))
+        .map(|c| c.split(';').next().unwrap_or_default().to_owned())
+        .unwrap_or_default()
+}

@@ -294,6 +294,46 @@ pub struct ActForm {
     fine_yuan: Option<String>,
 }
 
+/// `POST /console/cases/{id}/files` (multipart): an evidence file from the case page.
+/// The CSRF token comes as the form's `csrf` field, since a browser form sets no header;
+/// nothing is read into the case before it is checked.
+pub async fn add_file(
+    State(state): State<AppState>,
+    user: ConsoleUser,
+    Path(id): Path<String>,
+    form: Result<crate::api::extract::Multipart, ApiError>,
+) -> Response {
+    let read = match form {
+        Ok(form) => form.fields_and_file().await,
+        Err(e) => Err(e),
+    };
+    let (fields, file) = match read {
+        Ok(read) => read,
+        Err(e) => return user.failed(&e),
+    };
+    let id = match user.form_target(fields.get("csrf").map(String::as_str), &id) {
+        Ok(id) => id,
+        Err(refused) => return *refused,
+    };
+    let outcome = async {
+        // An empty file input still sends a part, without bytes.
+        let file = file
+            .filter(|bytes| !bytes.is_empty())
+            .ok_or_else(|| ApiError::invalid("required", "file", "choose the file to add"))?;
+        let name = fields.get("file_name").map_or("evidence", String::as_str);
+        let (name, media) =
+            zhijian_core::attachment::check(name, &file, state.config.max_attachment_bytes)?;
+        state
+            .store
+            .scoped(&user.principal)
+            .add_case_file(id, &name, media, &file)
+            .await?;
+        Ok(Flash::Case("file".to_owned()))
+    }
+    .await;
+    user.after_post(&format!("{PAGE}/{id}"), outcome)
+}
+
 /// `POST /console/cases/{id}/act`.
 pub async fn act(
     State(state): State<AppState>,
@@ -360,6 +400,7 @@ pub async fn act(
 /// The flash text of a case form.
 pub fn done_text(lang: Lang, action: &str) -> String {
     match action {
+        "file" => lang.pick("证据文件已上传。", "The file is added."),
         "open" => lang.pick("案件已立案。", "The case is opened."),
         "note" => lang.pick("已记入办案记录。", "Recorded."),
         "evidence" => lang.pick("证据已添加。", "Evidence added."),

@@ -251,6 +251,7 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .route("/console/cases", get(cases::list).post(cases::open))
         .route("/console/cases/{id}", get(cases::page))
         .route("/console/cases/{id}/act", post(cases::act))
+        .route("/console/cases/{id}/files", post(cases::add_file))
         .route("/console/complaints", get(complaints::list))
         .route("/console/complaints/{id}", get(complaints::page))
         .route("/console/complaints/{id}/act", post(complaints::act))
