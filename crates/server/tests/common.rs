@@ -26,6 +26,11 @@ pub fn uscc(region: &str, serial: u32) -> Uscc {
 
 /// The application over a test store.
 pub fn app(t: &TestStore) -> Router {
+    app_on(t, t.store.clone())
+}
+
+/// The router of [`app`] over another store of the same database (one reopened).
+pub fn app_on(t: &TestStore, store: Store) -> Router {
     let config = Config {
         data: t.dir.path().to_owned(),
         node_code: Some("13".into()),
@@ -33,7 +38,7 @@ pub fn app(t: &TestStore) -> Router {
         join_rate_limit: 0,
         ..Config::default()
     };
-    zhijian_server::router(AppState::new(t.store.clone(), config).unwrap())
+    zhijian_server::router(AppState::new(store, config).unwrap())
 }
 
 /// Creates a user and returns a bearer token for it.

@@ -464,7 +464,11 @@ impl Store {
     /// The events naming one unit as commissioned (`epc`) or made (`output`): (event row
     /// id, role).
     async fn events_naming_unit(&self, canonical: &str) -> Result<Vec<(i64, String)>, StoreError> {
-        let keys = crate::unit_key::lookup_keys(self.code_space().ok(), canonical);
+        let keys = crate::unit_key::lookup_keys(
+            self.code_space().ok(),
+            canonical,
+            self.units_as_written(),
+        );
         let rows = self
             .db
             .fetch_all(

@@ -492,10 +492,11 @@ impl Scoped<'_> {
             let rs: Vec<String> = roles.iter().map(|r| w.arg(r.as_str())).collect();
             let mut alternatives = Vec::new();
             for value in values {
-                let keys: Vec<String> = lookup_keys(space, &value.canonical)
-                    .into_iter()
-                    .map(|key| w.arg(key))
-                    .collect();
+                let keys: Vec<String> =
+                    lookup_keys(space, &value.canonical, self.store.units_as_written())
+                        .into_iter()
+                        .map(|key| w.arg(key))
+                        .collect();
                 alternatives.push(format!("i.identifier IN ({})", keys.join(", ")));
                 if value.class {
                     // Every instance of the class: `{class}/…` ('/' sorts just before '0').

@@ -139,6 +139,9 @@ pub struct Store {
     /// Sampling results in memory for statistics; a tokio lock, as catching up awaits
     /// the database.
     results: std::sync::Arc<tokio::sync::Mutex<sample_results::Snapshot>>,
+    /// Whether `epcis_event_ids` may hold units indexed as written (captured before
+    /// units were keyed by issue index, see `unit_key`): lookups then try both forms.
+    units_as_written: std::sync::Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl Store {
@@ -158,6 +161,8 @@ impl Store {
             names: Default::default(),
             code_space: Default::default(),
             results: Default::default(),
+            // Until `migrate` knows better, assume an old database.
+            units_as_written: std::sync::Arc::new(std::sync::atomic::AtomicBool::new(true)),
         })
     }
 
@@ -170,6 +175,16 @@ impl Store {
         }
         self.backfill_name_grams().await?;
         self.backfill_sample_results().await?;
+        let as_written = self
+            .db
+            .fetch_optional(
+                "SELECT value FROM node_settings WHERE name = 'units_indexed_as_written'",
+                params![],
+            )
+            .await?
+            .is_some();
+        self.units_as_written
+            .store(as_written, std::sync::atomic::Ordering::Relaxed);
         self.db.changes().reset(audit::head(&self.db).await?.0);
         Ok(self.applied_migrations().await?.saturating_sub(before))
     }
@@ -183,6 +198,12 @@ impl Store {
             )
             .await?;
         Ok(usize::try_from(row.int(0)?).unwrap_or(0))
+    }
+
+    /// Whether units may be indexed as written as well as by key (see `unit_key`).
+    pub(crate) fn units_as_written(&self) -> bool {
+        self.units_as_written
+            .load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// Which engine the store runs on.

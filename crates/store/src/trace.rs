@@ -830,7 +830,7 @@ impl crate::Scoped<'_> {
         let mut seen = HashSet::new();
         let space = self.store.code_space().ok();
         for (id, via, since, until) in windows {
-            let keys = lookup_keys(space, &id);
+            let keys = lookup_keys(space, &id, self.store.units_as_written());
             let rows = self
                 .store
                 .db

@@ -11,8 +11,8 @@
 //! a product with a GTIN) or `urn:zhijian:code:~{index}`, the index in 17 digits. `~` is
 //! outside the GS1 serial character set, so no real serial takes that form, and the key
 //! keeps the GTIN's prefix, so a range over a GTIN's items still holds its units. Rows
-//! written before keys existed hold the identifier itself: lookups try both
-//! ([`lookup_keys`]).
+//! written before keys existed hold the identifier itself: in a database that had such
+//! rows (migration 0022 notes it), lookups try both ([`lookup_keys`]).
 
 use zhijian_core::code::{CodeSpace, SupervisionCode};
 
@@ -55,11 +55,19 @@ pub(crate) fn index_key(space: &CodeSpace, canonical: &str) -> Option<String> {
 }
 
 /// The values of `epcis_event_ids.identifier` that may hold an identifier: its key when
-/// it is one of this node's codes, and the identifier itself.
-pub(crate) fn lookup_keys(space: Option<&CodeSpace>, canonical: &str) -> Vec<String> {
+/// it is one of this node's codes, and the identifier itself unless it has a key and
+/// no unit can be indexed as written (`as_written`: the database held events before
+/// units were keyed).
+pub(crate) fn lookup_keys(
+    space: Option<&CodeSpace>,
+    canonical: &str,
+    as_written: bool,
+) -> Vec<String> {
     let mut keys = Vec::with_capacity(2);
     keys.extend(space.and_then(|s| index_key(s, canonical)));
-    keys.push(canonical.to_owned());
+    if keys.is_empty() || as_written {
+        keys.push(canonical.to_owned());
+    }
     keys
 }
 
@@ -129,11 +137,18 @@ mod tests {
             "urn:zhijian:code:一二三四五六七八九十一二三四五六七八九十".to_owned(),
         ] {
             assert_eq!(index_key(&space, &other), None, "{other}");
-            assert_eq!(lookup_keys(Some(&space), &other), vec![other.clone()]);
+            assert_eq!(
+                lookup_keys(Some(&space), &other, false),
+                vec![other.clone()]
+            );
         }
         let sgtin = format!("https://id.gs1.org/01/06901234567892/21/{code}");
-        assert_eq!(lookup_keys(None, &sgtin), vec![sgtin.clone()]);
-        assert_eq!(lookup_keys(Some(&space), &sgtin).len(), 2);
+        assert_eq!(lookup_keys(None, &sgtin, false), vec![sgtin.clone()]);
+        assert_eq!(lookup_keys(Some(&space), &sgtin, true).len(), 2);
+        assert_eq!(
+            lookup_keys(Some(&space), &sgtin, false),
+            vec![index_key(&space, &sgtin).unwrap()]
+        );
         assert_eq!(index_in_serial(&code), None);
         assert_eq!(index_in_serial("~123"), None);
     }
