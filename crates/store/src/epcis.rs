@@ -7,15 +7,15 @@
 //! the product has a GTIN, so a unit is one identifier whichever way it was written.
 //! This node's own units are indexed under their issue index (see `crate::unit_key`).
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use serde_json::{Map, Value as Json};
 use zhijian_core::access::{Action, Scope};
-use zhijian_core::code::{CodeSpace, SupervisionCode};
+use zhijian_core::code::SupervisionCode;
 use zhijian_epcis::query::Query;
 use zhijian_epcis::{Event, Problem};
 
-use crate::unit_key::{index_key, lookup_keys};
+use crate::unit_key::{key_for, lookup_keys};
 use crate::{Scoped, Store, StoreError, Where, now_ms, params};
 
 /// The URN of a supervision code whose product has no GTIN.
@@ -232,9 +232,12 @@ impl Store {
         // What needs no database is done before the writer is taken, so that with
         // several documents arriving at once, one is prepared while another is stored:
         // each event's JSON text, its identifier and link rows, the units' code indexes.
-        let space = self.code_space().ok();
-        let prepared: Vec<Prepared> = events.iter().map(|e| Prepared::new(e, space)).collect();
         let wanted = self.wanted(events);
+        let unit_indexes = wanted.unit_indexes();
+        let prepared: Vec<Prepared> = events
+            .iter()
+            .map(|e| Prepared::new(e, &unit_indexes))
+            .collect();
         clock.lap("prepare");
         // Every row references the capture job, the caller's organisation, the events
         // just inserted, or batches and containers read in this transaction.
@@ -602,15 +605,18 @@ struct Prepared {
 }
 
 impl Prepared {
-    /// `space` is this node's code space: its units are indexed by key (see
+    /// `unit_indexes` are the issue indexes of this node's units, by canonical identifier
+    /// ([`crate::trace::Wanted::unit_indexes`]): those units are indexed by key (see
     /// [`crate::unit_key`]).
-    fn new(event: &Event, space: Option<&CodeSpace>) -> Self {
+    fn new(event: &Event, unit_indexes: &HashMap<&str, u64>) -> Self {
         let body = serde_json::to_string(&event.json).unwrap_or_default();
         let mut identifiers = Vec::with_capacity(event.identifiers.len());
         let mut seen = HashSet::new();
         for named in &event.identifiers {
             if seen.insert((named.canonical.as_str(), named.role)) {
-                let key = space.and_then(|s| index_key(s, &named.canonical));
+                let key = unit_indexes
+                    .get(named.canonical.as_str())
+                    .and_then(|&index| key_for(&named.canonical, index));
                 identifiers.push(vec![
                     key.unwrap_or_else(|| named.canonical.clone()).into(),
                     named.role.as_str().into(),

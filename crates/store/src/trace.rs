@@ -16,7 +16,7 @@ use zhijian_epcis::identifier::Identifier;
 use zhijian_epcis::{Action, Event, EventType, Role};
 
 use crate::db::{Tx, Value};
-use crate::unit_key::{code_of, lookup_keys};
+use crate::unit_key::{lookup_keys, unit_index};
 use crate::{Store, StoreError, Where};
 
 /// A unit's or lot's batch, as capture resolves it.
@@ -58,6 +58,17 @@ pub(crate) struct Wanted {
     others: HashSet<String>,
 }
 
+impl Wanted {
+    /// The issue index of each unit named by a supervision code, by its canonical
+    /// identifier (capture keys the units' index rows with it, see `unit_key`).
+    pub(crate) fn unit_indexes(&self) -> HashMap<&str, u64> {
+        self.codes
+            .iter()
+            .map(|(index, id)| (id.as_str(), *index))
+            .collect()
+    }
+}
+
 impl Store {
     /// The units, lots and containers the events name.
     pub(crate) fn wanted<'a>(&self, events: impl IntoIterator<Item = &'a Event>) -> Wanted {
@@ -68,9 +79,7 @@ impl Store {
         for event in events {
             for named in &event.identifiers {
                 let id = named.canonical.as_str();
-                if let (Some(code), Some(space)) = (code_of(id), space)
-                    && let Ok(index) = space.decode(&code)
-                {
+                if let Some(index) = space.and_then(|space| unit_index(space, id)) {
                     codes.push((index, id.to_owned()));
                     continue;
                 }

@@ -40,18 +40,23 @@ fn split(canonical: &str) -> Option<(&str, &str)> {
     (serial.len() == 20).then(|| (&canonical[..canonical.len() - serial.len()], serial))
 }
 
-/// The supervision code a canonical identifier carries, if any: the code URN, or an
-/// SGTIN whose serial is a 20-digit code.
-pub(crate) fn code_of(canonical: &str) -> Option<SupervisionCode> {
-    SupervisionCode::parse(split(canonical)?.1).ok()
+/// The issue index of a unit named by one of this node's supervision codes (the code
+/// URN, or an SGTIN whose serial is a 20-digit code); `None` for any other identifier.
+pub(crate) fn unit_index(space: &CodeSpace, canonical: &str) -> Option<u64> {
+    let (_, serial) = split(canonical)?;
+    space.decode(&SupervisionCode::parse(serial).ok()?).ok()
+}
+
+/// The key of a unit whose issue index [`unit_index`] gave.
+pub(crate) fn key_for(canonical: &str, index: u64) -> Option<String> {
+    let (head, _) = split(canonical)?;
+    Some(format!("{head}~{index:017}"))
 }
 
 /// The key of a unit named by one of this node's supervision codes; `None` for any
 /// other identifier, which is indexed as it is.
 pub(crate) fn index_key(space: &CodeSpace, canonical: &str) -> Option<String> {
-    let (head, serial) = split(canonical)?;
-    let index = space.decode(&SupervisionCode::parse(serial).ok()?).ok()?;
-    Some(format!("{head}~{index:017}"))
+    key_for(canonical, unit_index(space, canonical)?)
 }
 
 /// The values of `epcis_event_ids.identifier` that may hold an identifier: its key when
