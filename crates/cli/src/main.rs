@@ -28,18 +28,18 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand, ValueEnum};
-
-/// mimalloc instead of the system allocator: the node allocates in small pieces
-/// (JSON values, strings, rows) from many threads, and glibc's malloc and free were
-/// a fifth of EPCIS capture's profile.
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use zhijian_core::access::Role;
 use zhijian_core::region::RegionCode;
 use zhijian_store::audit::{self, Verdict};
 use zhijian_store::identity::{Membership, NewUser};
 
 use crate::config::NodeFlags;
+
+/// mimalloc instead of the system allocator: the node allocates in small pieces
+/// (JSON values, strings, rows) from many threads, and glibc's malloc and free were
+/// a fifth of EPCIS capture's profile.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 /// zhijian (质监): the product quality electronic supervision system.
 ///

@@ -235,20 +235,38 @@ pub async fn add_file(
     form: super::extract::Multipart,
 ) -> Result<(StatusCode, AxumJson<Case>), ApiError> {
     let (fields, file) = form.fields_and_file().await?;
-    let file =
-        file.ok_or_else(|| ApiError::invalid("required", "file", "attach the document as `file`"))?;
-    let name = fields
-        .get("file_name")
-        .map(String::as_str)
-        .unwrap_or("evidence");
+    let case = store_file(
+        &state,
+        &who.0,
+        id,
+        &fields,
+        file,
+        "attach the document as `file`",
+    )
+    .await?;
+    Ok((StatusCode::CREATED, AxumJson(case)))
+}
+
+/// Checks a read form's `file` (named by its `file_name` field, else "evidence") and adds
+/// it to the case; `missing` says what to do when the form carries none. The API and the
+/// console's upload form both come here.
+pub async fn store_file(
+    state: &AppState,
+    who: &zhijian_core::access::Principal,
+    id: i64,
+    fields: &std::collections::HashMap<String, String>,
+    file: Option<Vec<u8>>,
+    missing: &str,
+) -> Result<Case, ApiError> {
+    let file = file.ok_or_else(|| ApiError::invalid("required", "file", missing))?;
+    let name = fields.get("file_name").map_or("evidence", String::as_str);
     let (name, media) =
         zhijian_core::attachment::check(name, &file, state.config.max_attachment_bytes)?;
-    let case = state
+    Ok(state
         .store
-        .scoped(&who.0)
+        .scoped(who)
         .add_case_file(id, &name, media, &file)
-        .await?;
-    Ok((StatusCode::CREATED, AxumJson(case)))
+        .await?)
 }
 
 /// `GET /api/v1/cases/{id}/files/{file}`: the document itself.

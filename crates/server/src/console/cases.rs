@@ -315,22 +315,18 @@ pub async fn add_file(
         Ok(id) => id,
         Err(refused) => return *refused,
     };
-    let outcome = async {
-        // An empty file input still sends a part, without bytes.
-        let file = file
-            .filter(|bytes| !bytes.is_empty())
-            .ok_or_else(|| ApiError::invalid("required", "file", "choose the file to add"))?;
-        let name = fields.get("file_name").map_or("evidence", String::as_str);
-        let (name, media) =
-            zhijian_core::attachment::check(name, &file, state.config.max_attachment_bytes)?;
-        state
-            .store
-            .scoped(&user.principal)
-            .add_case_file(id, &name, media, &file)
-            .await?;
-        Ok(Flash::Case("file".to_owned()))
-    }
-    .await;
+    // An empty file input still sends a part, without bytes.
+    let file = file.filter(|bytes| !bytes.is_empty());
+    let outcome = crate::api::cases::store_file(
+        &state,
+        &user.principal,
+        id,
+        &fields,
+        file,
+        "choose the file to add",
+    )
+    .await
+    .map(|_| Flash::Case("file".to_owned()));
     user.after_post(&format!("{PAGE}/{id}"), outcome)
 }
 
