@@ -396,6 +396,8 @@ async fn network(node: &NodeFlags, sizes: Sizes, seed: u64) -> anyhow::Result<()
         "--batches, --shops must be positive, --events-per-batch at least 100"
     );
     let (store, config) = crate::codes::open(node).await?;
+    // RUST_LOG=zhijian_store::trace=debug shows where each forward trace's time goes.
+    crate::node::init_logging(&config);
     let makers = makers(&store).await?;
     // Per unit: 5/24 case events, 1/2 shop legs (shipments and receipts of four units),
     // 0.7 sales.

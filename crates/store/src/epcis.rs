@@ -228,7 +228,7 @@ impl Store {
         let created_at = now_ms();
         // Phase timings, logged at debug level: where a capture's time goes (the
         // throughput benchmark reads them with RUST_LOG=zhijian_store::epcis=debug).
-        let mut clock = PhaseClock::start();
+        let mut clock = crate::phase_clock::PhaseClock::start();
         // What needs no database is done before the writer is taken, so that with
         // several documents arriving at once, one is prepared while another is stored:
         // each event's JSON text, its identifier and link rows, the units' code indexes.
@@ -645,40 +645,6 @@ impl Prepared {
             identifiers,
             links,
         }
-    }
-}
-
-/// Elapsed time by phase, for a debug log line: `begin 0.1 ms, events 14.2 ms, …`.
-struct PhaseClock {
-    last: std::time::Instant,
-    laps: Vec<(&'static str, std::time::Duration)>,
-}
-
-impl PhaseClock {
-    fn start() -> Self {
-        PhaseClock {
-            last: std::time::Instant::now(),
-            laps: Vec::new(),
-        }
-    }
-
-    /// Ends the phase called `name` now.
-    fn lap(&mut self, name: &'static str) {
-        let now = std::time::Instant::now();
-        self.laps.push((name, now - self.last));
-        self.last = now;
-    }
-}
-
-impl std::fmt::Display for PhaseClock {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        for (i, (name, took)) in self.laps.iter().enumerate() {
-            if i > 0 {
-                f.write_str(", ")?;
-            }
-            write!(f, "{name} {:.1} ms", took.as_secs_f64() * 1000.0)?;
-        }
-        Ok(())
     }
 }
 

@@ -37,6 +37,7 @@ pub mod notifications;
 pub mod objections;
 pub mod organisations;
 pub mod own_samples;
+mod phase_clock;
 pub mod plan_tasks;
 pub mod portal;
 pub mod recalls;

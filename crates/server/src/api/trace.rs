@@ -106,32 +106,34 @@ pub async fn code(
         "容器 via",
         "事件ID event ID",
     ];
-    let rows: Vec<Vec<String>> = trace
-        .steps
-        .iter()
-        .map(|s| {
-            vec![
-                s.time.clone(),
-                s.event_type.clone(),
-                s.biz_step.clone().unwrap_or_default(),
-                s.disposition.clone().unwrap_or_default(),
-                s.location.clone().unwrap_or_default(),
-                s.location_name.clone().unwrap_or_default(),
-                s.source.clone().unwrap_or_default(),
-                s.destination.clone().unwrap_or_default(),
-                s.via.clone().unwrap_or_default(),
-                s.event_id.clone(),
-            ]
-        })
-        .collect();
+    let rows = |trace: &UnitTrace| -> Vec<Vec<String>> {
+        trace
+            .steps
+            .iter()
+            .map(|s| {
+                vec![
+                    s.time.clone(),
+                    s.event_type.clone(),
+                    s.biz_step.clone().unwrap_or_default(),
+                    s.disposition.clone().unwrap_or_default(),
+                    s.location.clone().unwrap_or_default(),
+                    s.location_name.clone().unwrap_or_default(),
+                    s.source.clone().unwrap_or_default(),
+                    s.destination.clone().unwrap_or_default(),
+                    s.via.clone().unwrap_or_default(),
+                    s.event_id.clone(),
+                ]
+            })
+            .collect()
+    };
     let title = format!("追溯 trace: {}", trace.identifier);
     respond(
         params.format.unwrap_or_default(),
         "trace-unit",
         &title,
         &headings,
-        &rows,
-        || AxumJson(trace.clone()).into_response(),
+        trace,
+        rows,
     )
 }
 
@@ -225,8 +227,8 @@ pub async fn batch(
                 "trace-forward",
                 &title,
                 &HOLDER_HEADINGS,
-                &holder_rows(&trace.holders),
-                || AxumJson(trace.clone()).into_response(),
+                trace,
+                |t| holder_rows(&t.holders),
             )
         }
         "backward" => {
@@ -242,33 +244,33 @@ pub async fn batch(
                 "地点 location",
                 "事件ID event ID",
             ];
-            let rows: Vec<Vec<String>> = trace
-                .inputs
-                .iter()
-                .map(|i| {
-                    vec![
-                        i.identifier.clone(),
-                        i.gtin.clone().unwrap_or_default(),
-                        i.lot.clone().unwrap_or_default(),
-                        i.quantity.map(|q| q.to_string()).unwrap_or_default(),
-                        i.uom.clone().unwrap_or_default(),
-                        i.batch
-                            .as_ref()
-                            .map(|b| b.maker.clone())
-                            .unwrap_or_default(),
-                        i.time.clone(),
-                        i.location.clone().unwrap_or_default(),
-                        i.event_id.clone(),
-                    ]
-                })
-                .collect();
+            let rows = |trace: &BackwardTrace| -> Vec<Vec<String>> {
+                trace
+                    .inputs
+                    .iter()
+                    .map(|i| {
+                        vec![
+                            i.identifier.clone(),
+                            i.gtin.clone().unwrap_or_default(),
+                            i.lot.clone().unwrap_or_default(),
+                            i.quantity.map(|q| q.to_string()).unwrap_or_default(),
+                            i.uom.clone().unwrap_or_default(),
+                            i.batch
+                                .as_ref()
+                                .map(|b| b.maker.clone())
+                                .unwrap_or_default(),
+                            i.time.clone(),
+                            i.location.clone().unwrap_or_default(),
+                            i.event_id.clone(),
+                        ]
+                    })
+                    .collect()
+            };
             let title = format!(
                 "原料追溯 backward trace: {} {}",
                 trace.batch.product, trace.batch.lot
             );
-            respond(format, "trace-backward", &title, &headings, &rows, || {
-                AxumJson(trace.clone()).into_response()
-            })
+            respond(format, "trace-backward", &title, &headings, trace, rows)
         }
         other => Err(ApiError::invalid(
             "direction",
@@ -278,25 +280,27 @@ pub async fn batch(
     }
 }
 
-fn respond(
+/// A trace as JSON, or as a table (`rows` is only built for a download: a forward
+/// trace has thousands of places).
+fn respond<T: serde::Serialize>(
     format: Format,
     file: &str,
     title: &str,
     headings: &[&str],
-    rows: &[Vec<String>],
-    json: impl FnOnce() -> Response,
+    trace: T,
+    rows: impl FnOnce(&T) -> Vec<Vec<String>>,
 ) -> Result<Response, ApiError> {
     Ok(match format {
-        Format::Json => json(),
+        Format::Json => AxumJson(trace).into_response(),
         Format::Csv => export::attachment(
             &format!("{file}.csv"),
             "text/csv; charset=utf-8",
-            export::csv(headings, rows)?,
+            export::csv(headings, &rows(&trace))?,
         ),
         Format::Xlsx => export::attachment(
             &format!("{file}.xlsx"),
             export::XLSX,
-            export::xlsx("追溯", title, headings, rows)?,
+            export::xlsx("追溯", title, headings, &rows(&trace))?,
         ),
     })
 }
