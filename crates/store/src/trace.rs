@@ -525,9 +525,9 @@ struct Tally {
     /// First and last event here.
     span: Option<(i64, i64)>,
     /// Units transformed into the batch here.
-    transformed: Option<f64>,
+    transformed: f64,
     /// Units shipped here.
-    sent: Option<f64>,
+    sent: f64,
 }
 
 /// Adds a batch's moves up into places, and its shipments into legs.
@@ -552,9 +552,7 @@ fn ledger(moves: &[Move<'_>]) -> (Vec<Holder>, Vec<Leg>) {
         match step {
             // A transformation that outputs the lot and the commissioning of its units
             // are two accounts of one production: the larger counts, not their sum.
-            _ if m.event_type == "TransformationEvent" => {
-                *tally.transformed.get_or_insert(0.0) += m.units
-            }
+            _ if m.event_type == "TransformationEvent" => tally.transformed += m.units,
             "commissioning" | "creating_class_instance" => place.produced += m.units,
             "shipping" | "departing" => {
                 place.shipped += m.units;
@@ -576,19 +574,15 @@ fn ledger(moves: &[Move<'_>]) -> (Vec<Holder>, Vec<Leg>) {
         }
     }
     for (to, units) in sent {
-        *places.entry(to).or_default().sent.get_or_insert(0.0) += units;
+        places.entry(to).or_default().sent += units;
     }
     let mut holders: Vec<(Option<i64>, Holder)> = places
         .into_iter()
         .map(|(at, tally)| {
             let mut h = tally.holder;
             h.location = at.to_owned();
-            if let Some(units) = tally.transformed {
-                h.produced = h.produced.max(units);
-            }
-            if let Some(units) = tally.sent {
-                h.in_transit = (units - h.received).max(0.0);
-            }
+            h.produced = h.produced.max(tally.transformed);
+            h.in_transit = (tally.sent - h.received).max(0.0);
             let arrived = h.produced + h.received + h.in_transit;
             h.holding = (arrived - h.shipped - h.sold - h.decommissioned).max(0.0);
             if let Some((first, last)) = tally.span {
